@@ -1,0 +1,27 @@
+# bench/bench.mk - the main job (`make run`).
+#
+#   make run                          MobileNetV2 (the default model set)
+#   make run MODEL=models/xception.tsv
+#
+# Generates the model's kernels into $(BUILD)/run/MODELNAME/kernels, builds
+# them with bench/run_model.c and the runtime, checks each layer against the
+# generic kernel and prints a table of times.
+
+MODEL      ?= models/mobilenet_v2.tsv
+KERNEL_OPT ?= -O3 -march=native
+RUN_DIR    := $(BUILD)/run/$(basename $(notdir $(MODEL)))
+
+.PHONY: run
+run: $(RUN_DIR)/run_model
+	$(RUN_DIR)/run_model
+
+# The kernel set is a folder whose file list depends on the model, so one
+# rule regenerates it and one compiler call builds everything in it.
+$(RUN_DIR)/kernels.stamp: $(DWGEN) $(MODEL)
+	@mkdir -p $(RUN_DIR)
+	$(DWGEN) -o $(RUN_DIR)/kernels --registry dwgen_registry_run $(MODEL)
+	@touch $@
+
+$(RUN_DIR)/run_model: $(RUN_DIR)/kernels.stamp bench/run_model.c $(LIBDWGEN)
+	$(CC) $(CSTD) $(KERNEL_OPT) $(WARN) -Iruntime -DDWGEN_REGISTRY=dwgen_registry_run \
+	    bench/run_model.c $(RUN_DIR)/kernels/*.c $(LIBDWGEN) -lm -o $@
