@@ -16,7 +16,7 @@ DEPFLAGS := -MMD -MP
 CFLAGS_ALL = $(CSTD) $(OPT) $(WARN) $(DEPFLAGS) $(CFLAGS)
 PKG_CONFIG ?= pkg-config
 
-.PHONY: all lib test run clean
+.PHONY: all lib test run clean regen check-regen check
 all: lib
 
 # Fragments append their test targets here; `make test` runs them all.
@@ -44,8 +44,35 @@ $(BUILD)/obj/%.o: %.c
 -include bench/bench.mk
 -include tests/gen/gen_tests.mk
 -include tests/torture/torture.mk
+include tests/kernels/kernels.mk
 
 test: $(TEST_TARGETS)
+
+# --- generated/: the kernels of every shipped model set ----------------------
+# One set for all models (identical layers share a kernel), both levels of
+# specialization, one registry. The recorded command leaves out -o, so
+# regenerating elsewhere gives the same bytes.
+SHIPPED_MODELS := $(sort $(wildcard models/*.tsv))
+REGEN_FLAGS    := --specialize both --registry dwgen_registry_shipped
+
+regen: $(DWGEN)
+	$(DWGEN) -o generated $(REGEN_FLAGS) $(SHIPPED_MODELS)
+
+check-regen: $(DWGEN)
+	rm -rf $(BUILD)/regen
+	$(DWGEN) -o $(BUILD)/regen $(REGEN_FLAGS) $(SHIPPED_MODELS)
+	@if ! diff -r generated $(BUILD)/regen >$(BUILD)/regen.diff; then \
+	    echo "generated/ is stale (run make regen); files that differ:"; \
+	    diff -rq generated $(BUILD)/regen; exit 1; \
+	fi
+	@echo "generated/ is up to date"
+
+# --- what CI runs -------------------------------------------------------------
+check:
+	$(MAKE) test
+	$(MAKE) CC=clang BUILD=$(BUILD)/clang test
+	$(MAKE) check-regen
+	$(MAKE) torture N=200
 
 clean:
 	rm -rf $(BUILD)

@@ -22,6 +22,6 @@ $(RUN_DIR)/kernels.stamp: $(DWGEN) $(MODEL)
 	$(DWGEN) -o $(RUN_DIR)/kernels --registry dwgen_registry_run $(MODEL)
 	@touch $@
 
-$(RUN_DIR)/run_model: $(RUN_DIR)/kernels.stamp bench/run_model.c $(LIBDWGEN)
-	$(CC) $(CSTD) $(KERNEL_OPT) $(WARN) -Iruntime -DDWGEN_REGISTRY=dwgen_registry_run \
-	    bench/run_model.c $(RUN_DIR)/kernels/*.c $(LIBDWGEN) -lm -o $@
+$(RUN_DIR)/run_model: $(RUN_DIR)/kernels.stamp bench/run_model.c tests/kernels/kernel_check.c $(LIBDWGEN)
+	$(CC) $(CSTD) $(KERNEL_OPT) $(WARN) -Iruntime -Itests/kernels -DDWGEN_REGISTRY=dwgen_registry_run \
+	    bench/run_model.c tests/kernels/kernel_check.c $(RUN_DIR)/kernels/*.c $(LIBDWGEN) -lm -o $@

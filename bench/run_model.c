@@ -7,7 +7,8 @@
  * the layers come from that registry's layer table, the same list that
  * produced the kernels. Timing is a quick look, not the benchmark: each
  * layer alternates generic and specialized rounds and reports medians.
- * Exit status 1 when any layer mismatches or misses its kernel.
+ * Exit status 1 when any layer mismatches or misses its kernel; the check
+ * is the kernel tests' (tests/kernels/kernel_check.c).
  */
 #include <math.h>
 #include <stdio.h>
@@ -15,6 +16,7 @@
 #include <time.h>
 
 #include "dwgen.h"
+#include "kernel_check.h"
 
 #ifndef DWGEN_REGISTRY
 #error "define DWGEN_REGISTRY to the generated registry's symbol"
@@ -76,34 +78,6 @@ static int cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/*
- * Largest |a-b| and whether every element is within a bound that allows
- * any summation order and FMA: 2 * (taps + 2) * 2^-24 * the sum of the
- * magnitudes of the terms (computed by the generic kernel on |x|, |w|,
- * |bias|), doubled for the activation's slope (at most 1.5 for hswish).
- */
-static int compare(const float *got, const float *want, const float *mag,
-                   size_t n, int taps, double *max_err)
-{
-    int ok = 1;
-    *max_err = 0;
-    for (size_t i = 0; i < n; i++) {
-        double err = fabs((double)got[i] - want[i]);
-        double tol = 4.0 * (taps + 2) * ldexp(1.0, -24) * mag[i] + 1e-30;
-        if (err > *max_err)
-            *max_err = err;
-        if (!(err <= tol))
-            ok = 0;
-    }
-    return ok;
-}
-
-static void absolute(float *p, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        p[i] = fabsf(p[i]);
-}
-
 /* Check and time one layer; returns 1 when it passes. */
 static int run_layer(const dwgen_layer_info *layer, double *t_gen, double *t_spec)
 {
@@ -111,7 +85,8 @@ static int run_layer(const dwgen_layer_info *layer, double *t_gen, double *t_spe
     dwgen_plan *gen = NULL, *spec = NULL;
     dwgen_shape s;
     unsigned seed = 12345;
-    double g[ROUNDS], k[ROUNDS], err;
+    double g[ROUNDS], k[ROUNDS];
+    kernel_check check;
     int ok = 0;
 
     dwgen_status st = dwgen_shape_of(&layer->params, &s);
@@ -124,23 +99,16 @@ static int run_layer(const dwgen_layer_info *layer, double *t_gen, double *t_spe
     float *b = random_floats(s.bias_elems, &seed);
     float *want = random_floats(s.output_elems, &seed);
     float *got = random_floats(s.output_elems, &seed);
-    float *mag = random_floats(s.output_elems, &seed);
 
     if ((st = dwgen_plan_create(&layer->params, w, b, &strict, &spec)) != DWGEN_OK) {
         printf("%-24s no kernel: %s\n", layer->name, dwgen_status_message(st));
         goto done;
     }
     dwgen_plan_create(&layer->params, w, b, NULL, &gen);
-    dwgen_plan_run(gen, 1, in, want);
-    dwgen_plan_run(spec, 1, in, got);
-    absolute(in, s.input_elems);
-    absolute(w, s.filter_elems);
-    absolute(b, s.bias_elems);
-    dwgen_params plain = layer->params;
-    plain.activation = DWGEN_ACT_NONE; /* magnitudes of the terms, before activation */
-    dwgen_conv_generic(&plain, 1, in, w, b, mag);
-    ok = compare(got, want, mag, s.output_elems,
-                 layer->params.kernel_h * layer->params.kernel_w, &err);
+    /* The same check as the kernel tests: NaN guards, derived tolerance. */
+    kernel_check_run(dwgen_registry_lookup(&DWGEN_REGISTRY, &layer->params), &layer->params,
+                     seed, 1, 1, 1, &check);
+    ok = check.ok;
 
     int rg = calibrate(gen, in, want), rk = calibrate(spec, in, got);
     for (int r = 0; r < ROUNDS; r++) {
@@ -152,12 +120,12 @@ static int run_layer(const dwgen_layer_info *layer, double *t_gen, double *t_spe
     *t_gen = g[ROUNDS / 2];
     *t_spec = k[ROUNDS / 2];
     printf("%-24s %4dx%4dx%-5d %-58s %9.2e %10.1f %10.1f %7.1fx%s\n", layer->name,
-           s.out_h, s.out_w, s.out_c, dwgen_plan_kernel_name(spec), err,
+           s.out_h, s.out_w, s.out_c, dwgen_plan_kernel_name(spec), check.max_err,
            *t_gen / 1e3, *t_spec / 1e3, *t_gen / *t_spec, ok ? "" : "  MISMATCH");
 done:
     dwgen_plan_destroy(gen);
     dwgen_plan_destroy(spec);
-    free(in); free(w); free(b); free(want); free(got); free(mag);
+    free(in); free(w); free(b); free(want); free(got);
     return ok;
 }
 
