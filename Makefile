@@ -42,6 +42,7 @@ $(BUILD)/obj/%.o: %.c
 -include gen/gen.mk
 -include tests/tests.mk
 -include bench/bench.mk
+-include bench/peers.mk
 -include tests/gen/gen_tests.mk
 -include tests/torture/torture.mk
 include tests/kernels/kernels.mk
