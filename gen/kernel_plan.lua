@@ -69,9 +69,9 @@ end
 
 -- The words one axis uses in comments and names in code.
 local AXES = {
-    row = { var = "i", tap = "di", lo = "d0", hi = "d1", word = "row", words = "rows",
+    row = { lo = "d0", hi = "d1", word = "row", words = "rows",
             kernel = "kernel row", before = "top", after = "bottom" },
-    col = { var = "j", tap = "dj", lo = "e0", hi = "e1", word = "column", words = "columns",
+    col = { lo = "e0", hi = "e1", word = "column", words = "columns",
             kernel = "kernel column", before = "left", after = "right" },
 }
 
@@ -243,7 +243,10 @@ end
 -- first live tap, the tap statements, the weight pointers.
 -- d: the dimension names of the kernel (constants or run-time variables).
 local function fill_block(blk, R, Q, d)
-    local oc = d.oc
+    -- With a multiplier the weights are read through wc, the tap's weights
+    -- of input channel c, at output channel m of that input channel.
+    local m1 = d.m == 1
+    local oc = m1 and "c" or "m"
     if blk.style == "single" then
         blk.xrow = wide(lin({ { d.sh, "i" }, { -1, d.pad_top } }, R.lo * d.rh))
         blk.xcol = lin({ { d.sw, "j" }, { -1, d.pad_left } }, Q.lo * d.rw)
@@ -252,7 +255,8 @@ local function fill_block(blk, R, Q, d)
             for dj = Q.lo, Q.hi - 1 do
                 local x = lin({ { di - R.lo, "dy" }, { dj - Q.lo, "dx" }, { 1, "c" } })
                 local w = lin({ { di * d.kw + dj, d.out_c }, { 1, oc } })
-                blk.taps[#blk.taps + 1] = { expr = "xp[" .. x .. "] * w[" .. w .. "]",
+                blk.taps[#blk.taps + 1] = { expr = "xp[" .. x .. "] * " ..
+                                                   (m1 and "w[" or "wc[") .. w .. "]",
                                             name = "(" .. di .. "," .. dj .. ")" }
             end
         end
@@ -268,7 +272,8 @@ local function fill_block(blk, R, Q, d)
         for dj = Q.lo, Q.hi - 1 do
             local x = lin({ { dj - Q.lo, "dx" }, { 1, "c" } })
             local w = lin({ { dj - Q.lo, d.out_c }, { 1, oc } })
-            blk.taps[#blk.taps + 1] = { expr = "xq[" .. x .. "] * wq[" .. w .. "]",
+            blk.taps[#blk.taps + 1] = { expr = "xq[" .. x .. "] * " ..
+                                               (m1 and "wq[" or "wc[") .. w .. "]",
                                         name = tostring(dj) }
         end
         statements(blk.taps, false)
@@ -323,7 +328,7 @@ function P.make(cfg)
         kh = cfg.kernel_h, kw = cfg.kernel_w, sh = cfg.stride_h, sw = cfg.stride_w,
         rh = cfg.rate_h, rw = cfg.rate_w, m = cfg.multiplier,
     }
-    d.oc = d.m == 1 and "c" or "oc"
+    d.oc = d.m == 1 and "c" or "oc" -- the output channel in whole-pixel loops
     local plan = { fixed = fixed, d = d, vars = {} }
     local rows, cols
     if fixed then

@@ -236,10 +236,10 @@ end
 local function declarations(c, plan)
     local d = plan.d
     local list = {
-        { "w", "const float *restrict w = weights;" },
-        { "b", "const float *restrict b = bias;" },
-        { "x", "const float *restrict x = input;" },
-        { "y", "float *restrict y = output;" },
+        { "w", "const float *w = weights;" },
+        { "b", "const float *b = bias;" },
+        { "x", "const float *x = input;" },
+        { "y", "float *y = output;" },
     }
     local function add(name, text)
         list[#list + 1] = { name, text }
@@ -262,11 +262,12 @@ local function declarations(c, plan)
                                 "kernel rows */", Plan.lin({ { c.rate_h, "in_w * ch" } })))
         add("dx", string.format("const ptrdiff_t dx = %s; /* input step between kernel " ..
                                 "columns */", Plan.lin({ { c.rate_w, "ch" } })))
-        for _, axis in ipairs({ { plan.row_vars, "row", d.pad_top, c.stride_h, c.rate_h,
-                                  c.kernel_h, "in_h", "out_h" },
-                                { plan.col_vars, "col", d.pad_left, c.stride_w, c.rate_w,
-                                  c.kernel_w, "in_w", "out_w" } }) do
-            local vars, what, pad, s, r, k, size, out = table.unpack(axis)
+        -- The padding-free outputs of each axis: [*_full_begin, *_full_end).
+        for _, axis in ipairs({ { plan.row_vars, d.pad_top, c.stride_h, c.rate_h, c.kernel_h,
+                                  "in_h", "out_h" },
+                                { plan.col_vars, d.pad_left, c.stride_w, c.rate_w, c.kernel_w,
+                                  "in_w", "out_w" } }) do
+            local vars, pad, s, r, k, size, out = table.unpack(axis)
             if vars.begin then
                 add(vars.begin, string.format("const int %s = full_begin(%s, %d, %s);",
                                               vars.begin, pad, s, out))
@@ -275,7 +276,6 @@ local function declarations(c, plan)
                 add(vars.stop, string.format("const int %s = full_end(%s, %s, %d, %d, %d, %s, %s);",
                                              vars.stop, size, pad, s, r, k, out, vars.first))
             end
-            local _ = what
         end
     end
     return list
@@ -291,6 +291,13 @@ local function environment(c, ctx, plan)
             return expr
         end
         return "activate(" .. expr .. ")"
+    end
+    -- "y += b;" or "y = activate(y + b);": the last step of an accumulated output.
+    local function finish(target, bias)
+        if c.activation == "none" then
+            return target .. " += " .. bias
+        end
+        return target .. " = activate(" .. target .. " + " .. bias .. ")"
     end
     -- Row loops start at row_begin and end at row_end, clipped to the band.
     for _, R in ipairs(plan.rows) do
@@ -335,11 +342,12 @@ local function environment(c, ctx, plan)
     return {
         target = c.target, dtype = c.dtype, version = ctx.version, name = ctx.name,
         command = wrap("Command: " .. (ctx.command or ""):gsub("%*/", "* /"), 74, "    "),
-        indent = string.rep(" ", #("void " .. ctx.name .. "(") - 1),
         about = about(c, plan), plan = plan, d = d, M = m, oc = oc,
         oc_count = m == 1 and d.ch or d.out_c,
-        xc = m == 1 and "c" or "oc / " .. m,
-        act = c.activation, activate = activate,
+        more = m == 1 and "" or "    ", -- the extra indent inside the multiplier loop
+        yo = m == 1 and "yp[c]" or "yc[m]", -- the output and bias inside that loop
+        bo = m == 1 and "b[c]" or "bc[m]",
+        act = c.activation, activate = activate, finish = finish,
         clamp_min = clamp_min, clamp_max = clamp_max,
         uses_infinity = clamp_min ~= nil and (clamp_min .. clamp_max):find("INFINITY") ~= nil,
         uses = uses, preamble = preamble, unused = unused,

@@ -32,17 +32,24 @@ static inline int imax(int a, int b)
     return a > b ? a : b;
 }
 
-/* Output rows [row_begin, row_end) of one image; see the comment above. */
-void dwconv_f32_k3x3_s1x1_r1x1_same_m1__10x10x1536_none(const dwgen_params *params, const dwgen_shape *shape,
-                                                        const float *weights, const float *bias,
-                                                        const float *input, float *output, int row_begin, int row_end)
+/*
+ * Output rows [row_begin, row_end) of one image. The restrict qualifiers
+ * state the API's rule that the output overlaps no input, so compilers
+ * vectorize the channel loops without run-time overlap checks; they do
+ * not change the function's type (C99 6.7.5.3), so this is still a
+ * dwgen_kernel_fn.
+ */
+void dwconv_f32_k3x3_s1x1_r1x1_same_m1__10x10x1536_none(
+    const dwgen_params *params, const dwgen_shape *shape,
+    const float *restrict weights, const float *restrict bias,
+    const float *restrict input, float *restrict output, int row_begin, int row_end)
 {
     (void)params;
     (void)shape;
-    const float *restrict w = weights;
-    const float *restrict b = bias;
-    const float *restrict x = input;
-    float *restrict y = output;
+    const float *w = weights;
+    const float *b = bias;
+    const float *x = input;
+    float *y = output;
     const ptrdiff_t dy = 15360; /* input step between kernel rows */
     const ptrdiff_t dx = 1536; /* input step between kernel columns */
 
@@ -50,8 +57,8 @@ void dwconv_f32_k3x3_s1x1_r1x1_same_m1__10x10x1536_none(const dwgen_params *para
     for (int i = row_begin; i < imin(row_end, 1); i++) {
         /* column 0: left padding, kernel columns 1..2 live */
         for (int j = 0; j < 1; j++) {
-            float *restrict yp = y + ((ptrdiff_t)i * 10 + j) * 1536;
-            const float *restrict xp = x + ((ptrdiff_t)i * 10 + j) * 1536;
+            float *yp = y + ((ptrdiff_t)i * 10 + j) * 1536;
+            const float *xp = x + ((ptrdiff_t)i * 10 + j) * 1536;
 
             for (int c = 0; c < 1536; c++) {
                 float acc = xp[c] * w[4 * 1536 + c];       /* tap (1,1) */
@@ -64,8 +71,8 @@ void dwconv_f32_k3x3_s1x1_r1x1_same_m1__10x10x1536_none(const dwgen_params *para
 
         /* columns 1..8: kernel columns 0..2 live, no padding */
         for (int j = 1; j < 9; j++) {
-            float *restrict yp = y + ((ptrdiff_t)i * 10 + j) * 1536;
-            const float *restrict xp = x + ((ptrdiff_t)i * 10 + j - 1) * 1536;
+            float *yp = y + ((ptrdiff_t)i * 10 + j) * 1536;
+            const float *xp = x + ((ptrdiff_t)i * 10 + j - 1) * 1536;
 
             for (int c = 0; c < 1536; c++) {
                 float acc = xp[c] * w[3 * 1536 + c];           /* tap (1,0) */
@@ -80,8 +87,8 @@ void dwconv_f32_k3x3_s1x1_r1x1_same_m1__10x10x1536_none(const dwgen_params *para
 
         /* column 9: right padding, kernel columns 0..1 live */
         for (int j = 9; j < 10; j++) {
-            float *restrict yp = y + ((ptrdiff_t)i * 10 + j) * 1536;
-            const float *restrict xp = x + ((ptrdiff_t)i * 10 + j - 1) * 1536;
+            float *yp = y + ((ptrdiff_t)i * 10 + j) * 1536;
+            const float *xp = x + ((ptrdiff_t)i * 10 + j - 1) * 1536;
 
             for (int c = 0; c < 1536; c++) {
                 float acc = xp[c] * w[3 * 1536 + c];       /* tap (1,0) */
@@ -97,8 +104,8 @@ void dwconv_f32_k3x3_s1x1_r1x1_same_m1__10x10x1536_none(const dwgen_params *para
     for (int i = imax(row_begin, 1); i < imin(row_end, 9); i++) {
         /* column 0: left padding, kernel columns 1..2 live */
         for (int j = 0; j < 1; j++) {
-            float *restrict yp = y + ((ptrdiff_t)i * 10 + j) * 1536;
-            const float *restrict xp = x + ((ptrdiff_t)(i - 1) * 10 + j) * 1536;
+            float *yp = y + ((ptrdiff_t)i * 10 + j) * 1536;
+            const float *xp = x + ((ptrdiff_t)(i - 1) * 10 + j) * 1536;
 
             for (int c = 0; c < 1536; c++) {
                 float acc = xp[c] * w[1536 + c];               /* tap (0,1) */
@@ -113,8 +120,8 @@ void dwconv_f32_k3x3_s1x1_r1x1_same_m1__10x10x1536_none(const dwgen_params *para
 
         /* columns 1..8: kernel columns 0..2 live, no padding */
         for (int j = 1; j < 9; j++) {
-            float *restrict yp = y + ((ptrdiff_t)i * 10 + j) * 1536;
-            const float *restrict xp = x + ((ptrdiff_t)(i - 1) * 10 + j - 1) * 1536;
+            float *yp = y + ((ptrdiff_t)i * 10 + j) * 1536;
+            const float *xp = x + ((ptrdiff_t)(i - 1) * 10 + j - 1) * 1536;
 
             for (int c = 0; c < 1536; c++) {
                 float acc = xp[c] * w[c];                          /* tap (0,0) */
@@ -132,8 +139,8 @@ void dwconv_f32_k3x3_s1x1_r1x1_same_m1__10x10x1536_none(const dwgen_params *para
 
         /* column 9: right padding, kernel columns 0..1 live */
         for (int j = 9; j < 10; j++) {
-            float *restrict yp = y + ((ptrdiff_t)i * 10 + j) * 1536;
-            const float *restrict xp = x + ((ptrdiff_t)(i - 1) * 10 + j - 1) * 1536;
+            float *yp = y + ((ptrdiff_t)i * 10 + j) * 1536;
+            const float *xp = x + ((ptrdiff_t)(i - 1) * 10 + j - 1) * 1536;
 
             for (int c = 0; c < 1536; c++) {
                 float acc = xp[c] * w[c];                      /* tap (0,0) */
@@ -151,8 +158,8 @@ void dwconv_f32_k3x3_s1x1_r1x1_same_m1__10x10x1536_none(const dwgen_params *para
     for (int i = imax(row_begin, 9); i < row_end; i++) {
         /* column 0: left padding, kernel columns 1..2 live */
         for (int j = 0; j < 1; j++) {
-            float *restrict yp = y + ((ptrdiff_t)i * 10 + j) * 1536;
-            const float *restrict xp = x + ((ptrdiff_t)(i - 1) * 10 + j) * 1536;
+            float *yp = y + ((ptrdiff_t)i * 10 + j) * 1536;
+            const float *xp = x + ((ptrdiff_t)(i - 1) * 10 + j) * 1536;
 
             for (int c = 0; c < 1536; c++) {
                 float acc = xp[c] * w[1536 + c];           /* tap (0,1) */
@@ -165,8 +172,8 @@ void dwconv_f32_k3x3_s1x1_r1x1_same_m1__10x10x1536_none(const dwgen_params *para
 
         /* columns 1..8: kernel columns 0..2 live, no padding */
         for (int j = 1; j < 9; j++) {
-            float *restrict yp = y + ((ptrdiff_t)i * 10 + j) * 1536;
-            const float *restrict xp = x + ((ptrdiff_t)(i - 1) * 10 + j - 1) * 1536;
+            float *yp = y + ((ptrdiff_t)i * 10 + j) * 1536;
+            const float *xp = x + ((ptrdiff_t)(i - 1) * 10 + j - 1) * 1536;
 
             for (int c = 0; c < 1536; c++) {
                 float acc = xp[c] * w[c];                      /* tap (0,0) */
@@ -181,8 +188,8 @@ void dwconv_f32_k3x3_s1x1_r1x1_same_m1__10x10x1536_none(const dwgen_params *para
 
         /* column 9: right padding, kernel columns 0..1 live */
         for (int j = 9; j < 10; j++) {
-            float *restrict yp = y + ((ptrdiff_t)i * 10 + j) * 1536;
-            const float *restrict xp = x + ((ptrdiff_t)(i - 1) * 10 + j - 1) * 1536;
+            float *yp = y + ((ptrdiff_t)i * 10 + j) * 1536;
+            const float *xp = x + ((ptrdiff_t)(i - 1) * 10 + j - 1) * 1536;
 
             for (int c = 0; c < 1536; c++) {
                 float acc = xp[c] * w[c];                  /* tap (0,0) */

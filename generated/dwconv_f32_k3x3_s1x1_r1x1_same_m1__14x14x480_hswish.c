@@ -41,17 +41,24 @@ static inline float activate(float x)
     return x * t / 6.0f;
 }
 
-/* Output rows [row_begin, row_end) of one image; see the comment above. */
-void dwconv_f32_k3x3_s1x1_r1x1_same_m1__14x14x480_hswish(const dwgen_params *params, const dwgen_shape *shape,
-                                                         const float *weights, const float *bias,
-                                                         const float *input, float *output, int row_begin, int row_end)
+/*
+ * Output rows [row_begin, row_end) of one image. The restrict qualifiers
+ * state the API's rule that the output overlaps no input, so compilers
+ * vectorize the channel loops without run-time overlap checks; they do
+ * not change the function's type (C99 6.7.5.3), so this is still a
+ * dwgen_kernel_fn.
+ */
+void dwconv_f32_k3x3_s1x1_r1x1_same_m1__14x14x480_hswish(
+    const dwgen_params *params, const dwgen_shape *shape,
+    const float *restrict weights, const float *restrict bias,
+    const float *restrict input, float *restrict output, int row_begin, int row_end)
 {
     (void)params;
     (void)shape;
-    const float *restrict w = weights;
-    const float *restrict b = bias;
-    const float *restrict x = input;
-    float *restrict y = output;
+    const float *w = weights;
+    const float *b = bias;
+    const float *x = input;
+    float *y = output;
     const ptrdiff_t dy = 6720; /* input step between kernel rows */
     const ptrdiff_t dx = 480; /* input step between kernel columns */
 
@@ -59,8 +66,8 @@ void dwconv_f32_k3x3_s1x1_r1x1_same_m1__14x14x480_hswish(const dwgen_params *par
     for (int i = row_begin; i < imin(row_end, 1); i++) {
         /* column 0: left padding, kernel columns 1..2 live */
         for (int j = 0; j < 1; j++) {
-            float *restrict yp = y + ((ptrdiff_t)i * 14 + j) * 480;
-            const float *restrict xp = x + ((ptrdiff_t)i * 14 + j) * 480;
+            float *yp = y + ((ptrdiff_t)i * 14 + j) * 480;
+            const float *xp = x + ((ptrdiff_t)i * 14 + j) * 480;
 
             for (int c = 0; c < 480; c++) {
                 float acc = xp[c] * w[4 * 480 + c];       /* tap (1,1) */
@@ -73,8 +80,8 @@ void dwconv_f32_k3x3_s1x1_r1x1_same_m1__14x14x480_hswish(const dwgen_params *par
 
         /* columns 1..12: kernel columns 0..2 live, no padding */
         for (int j = 1; j < 13; j++) {
-            float *restrict yp = y + ((ptrdiff_t)i * 14 + j) * 480;
-            const float *restrict xp = x + ((ptrdiff_t)i * 14 + j - 1) * 480;
+            float *yp = y + ((ptrdiff_t)i * 14 + j) * 480;
+            const float *xp = x + ((ptrdiff_t)i * 14 + j - 1) * 480;
 
             for (int c = 0; c < 480; c++) {
                 float acc = xp[c] * w[3 * 480 + c];           /* tap (1,0) */
@@ -89,8 +96,8 @@ void dwconv_f32_k3x3_s1x1_r1x1_same_m1__14x14x480_hswish(const dwgen_params *par
 
         /* column 13: right padding, kernel columns 0..1 live */
         for (int j = 13; j < 14; j++) {
-            float *restrict yp = y + ((ptrdiff_t)i * 14 + j) * 480;
-            const float *restrict xp = x + ((ptrdiff_t)i * 14 + j - 1) * 480;
+            float *yp = y + ((ptrdiff_t)i * 14 + j) * 480;
+            const float *xp = x + ((ptrdiff_t)i * 14 + j - 1) * 480;
 
             for (int c = 0; c < 480; c++) {
                 float acc = xp[c] * w[3 * 480 + c];       /* tap (1,0) */
@@ -106,8 +113,8 @@ void dwconv_f32_k3x3_s1x1_r1x1_same_m1__14x14x480_hswish(const dwgen_params *par
     for (int i = imax(row_begin, 1); i < imin(row_end, 13); i++) {
         /* column 0: left padding, kernel columns 1..2 live */
         for (int j = 0; j < 1; j++) {
-            float *restrict yp = y + ((ptrdiff_t)i * 14 + j) * 480;
-            const float *restrict xp = x + ((ptrdiff_t)(i - 1) * 14 + j) * 480;
+            float *yp = y + ((ptrdiff_t)i * 14 + j) * 480;
+            const float *xp = x + ((ptrdiff_t)(i - 1) * 14 + j) * 480;
 
             for (int c = 0; c < 480; c++) {
                 float acc = xp[c] * w[480 + c];               /* tap (0,1) */
@@ -122,8 +129,8 @@ void dwconv_f32_k3x3_s1x1_r1x1_same_m1__14x14x480_hswish(const dwgen_params *par
 
         /* columns 1..12: kernel columns 0..2 live, no padding */
         for (int j = 1; j < 13; j++) {
-            float *restrict yp = y + ((ptrdiff_t)i * 14 + j) * 480;
-            const float *restrict xp = x + ((ptrdiff_t)(i - 1) * 14 + j - 1) * 480;
+            float *yp = y + ((ptrdiff_t)i * 14 + j) * 480;
+            const float *xp = x + ((ptrdiff_t)(i - 1) * 14 + j - 1) * 480;
 
             for (int c = 0; c < 480; c++) {
                 float acc = xp[c] * w[c];                         /* tap (0,0) */
@@ -141,8 +148,8 @@ void dwconv_f32_k3x3_s1x1_r1x1_same_m1__14x14x480_hswish(const dwgen_params *par
 
         /* column 13: right padding, kernel columns 0..1 live */
         for (int j = 13; j < 14; j++) {
-            float *restrict yp = y + ((ptrdiff_t)i * 14 + j) * 480;
-            const float *restrict xp = x + ((ptrdiff_t)(i - 1) * 14 + j - 1) * 480;
+            float *yp = y + ((ptrdiff_t)i * 14 + j) * 480;
+            const float *xp = x + ((ptrdiff_t)(i - 1) * 14 + j - 1) * 480;
 
             for (int c = 0; c < 480; c++) {
                 float acc = xp[c] * w[c];                     /* tap (0,0) */
@@ -160,8 +167,8 @@ void dwconv_f32_k3x3_s1x1_r1x1_same_m1__14x14x480_hswish(const dwgen_params *par
     for (int i = imax(row_begin, 13); i < row_end; i++) {
         /* column 0: left padding, kernel columns 1..2 live */
         for (int j = 0; j < 1; j++) {
-            float *restrict yp = y + ((ptrdiff_t)i * 14 + j) * 480;
-            const float *restrict xp = x + ((ptrdiff_t)(i - 1) * 14 + j) * 480;
+            float *yp = y + ((ptrdiff_t)i * 14 + j) * 480;
+            const float *xp = x + ((ptrdiff_t)(i - 1) * 14 + j) * 480;
 
             for (int c = 0; c < 480; c++) {
                 float acc = xp[c] * w[480 + c];           /* tap (0,1) */
@@ -174,8 +181,8 @@ void dwconv_f32_k3x3_s1x1_r1x1_same_m1__14x14x480_hswish(const dwgen_params *par
 
         /* columns 1..12: kernel columns 0..2 live, no padding */
         for (int j = 1; j < 13; j++) {
-            float *restrict yp = y + ((ptrdiff_t)i * 14 + j) * 480;
-            const float *restrict xp = x + ((ptrdiff_t)(i - 1) * 14 + j - 1) * 480;
+            float *yp = y + ((ptrdiff_t)i * 14 + j) * 480;
+            const float *xp = x + ((ptrdiff_t)(i - 1) * 14 + j - 1) * 480;
 
             for (int c = 0; c < 480; c++) {
                 float acc = xp[c] * w[c];                     /* tap (0,0) */
@@ -190,8 +197,8 @@ void dwconv_f32_k3x3_s1x1_r1x1_same_m1__14x14x480_hswish(const dwgen_params *par
 
         /* column 13: right padding, kernel columns 0..1 live */
         for (int j = 13; j < 14; j++) {
-            float *restrict yp = y + ((ptrdiff_t)i * 14 + j) * 480;
-            const float *restrict xp = x + ((ptrdiff_t)(i - 1) * 14 + j - 1) * 480;
+            float *yp = y + ((ptrdiff_t)i * 14 + j) * 480;
+            const float *xp = x + ((ptrdiff_t)(i - 1) * 14 + j - 1) * 480;
 
             for (int c = 0; c < 480; c++) {
                 float acc = xp[c] * w[c];                 /* tap (0,0) */

@@ -78,15 +78,22 @@ static inline float activate(float x)
     return x * t / 6.0f;
 }
 
-/* Output rows [row_begin, row_end) of one image; see the comment above. */
-void dwconv_f32_k3x3_s1x1_r1x1_same_m1__any_hswish(const dwgen_params *params, const dwgen_shape *shape,
-                                                   const float *weights, const float *bias,
-                                                   const float *input, float *output, int row_begin, int row_end)
+/*
+ * Output rows [row_begin, row_end) of one image. The restrict qualifiers
+ * state the API's rule that the output overlaps no input, so compilers
+ * vectorize the channel loops without run-time overlap checks; they do
+ * not change the function's type (C99 6.7.5.3), so this is still a
+ * dwgen_kernel_fn.
+ */
+void dwconv_f32_k3x3_s1x1_r1x1_same_m1__any_hswish(
+    const dwgen_params *params, const dwgen_shape *shape,
+    const float *restrict weights, const float *restrict bias,
+    const float *restrict input, float *restrict output, int row_begin, int row_end)
 {
-    const float *restrict w = weights;
-    const float *restrict b = bias;
-    const float *restrict x = input;
-    float *restrict y = output;
+    const float *w = weights;
+    const float *b = bias;
+    const float *x = input;
+    float *y = output;
     const int in_h = params->in_h;
     const int in_w = params->in_w;
     const int ch = params->channels;
@@ -106,7 +113,7 @@ void dwconv_f32_k3x3_s1x1_r1x1_same_m1__any_hswish(const dwgen_params *params, c
         const int d1 = end_tap(i - 1, 1, in_h, 3);
         /* columns [0, col_full_begin): left padding; live kernel columns [e0, e1) per column */
         for (int j = 0; j < col_full_begin; j++) {
-            float *restrict yp = y + ((ptrdiff_t)i * out_w + j) * out_c;
+            float *yp = y + ((ptrdiff_t)i * out_w + j) * out_c;
             const int e0 = first_tap(j - 1, 1);
             const int e1 = end_tap(j - 1, 1, in_w, 3);
 
@@ -114,8 +121,8 @@ void dwconv_f32_k3x3_s1x1_r1x1_same_m1__any_hswish(const dwgen_params *params, c
                 yp[c] = 0.0f;
             for (int di = d0; di < d1; di++) {
                 for (int dj = e0; dj < e1; dj++) {
-                    const float *restrict xq = x + ((ptrdiff_t)(i + di - 1) * in_w + j + dj - 1) * ch;
-                    const float *restrict wq = w + (3 * di + dj) * out_c;
+                    const float *xq = x + ((ptrdiff_t)(i + di - 1) * in_w + j + dj - 1) * ch;
+                    const float *wq = w + (3 * di + dj) * out_c;
 
                     for (int c = 0; c < ch; c++)
                         yp[c] += xq[c] * wq[c];
@@ -127,13 +134,13 @@ void dwconv_f32_k3x3_s1x1_r1x1_same_m1__any_hswish(const dwgen_params *params, c
 
         /* columns [col_full_begin, col_full_end): every kernel column live, no padding */
         for (int j = col_full_begin; j < col_full_end; j++) {
-            float *restrict yp = y + ((ptrdiff_t)i * out_w + j) * out_c;
+            float *yp = y + ((ptrdiff_t)i * out_w + j) * out_c;
 
             for (int c = 0; c < ch; c++)
                 yp[c] = 0.0f;
             for (int di = d0; di < d1; di++) {
-                const float *restrict xq = x + ((ptrdiff_t)(i + di - 1) * in_w + j - 1) * ch;
-                const float *restrict wq = w + 3 * di * out_c;
+                const float *xq = x + ((ptrdiff_t)(i + di - 1) * in_w + j - 1) * ch;
+                const float *wq = w + 3 * di * out_c;
 
                 for (int c = 0; c < ch; c++) {
                     float acc = yp[c];
@@ -149,7 +156,7 @@ void dwconv_f32_k3x3_s1x1_r1x1_same_m1__any_hswish(const dwgen_params *params, c
 
         /* columns [col_full_end, out_w): right padding; live kernel columns [e0, e1) per column */
         for (int j = col_full_end; j < out_w; j++) {
-            float *restrict yp = y + ((ptrdiff_t)i * out_w + j) * out_c;
+            float *yp = y + ((ptrdiff_t)i * out_w + j) * out_c;
             const int e0 = first_tap(j - 1, 1);
             const int e1 = end_tap(j - 1, 1, in_w, 3);
 
@@ -157,8 +164,8 @@ void dwconv_f32_k3x3_s1x1_r1x1_same_m1__any_hswish(const dwgen_params *params, c
                 yp[c] = 0.0f;
             for (int di = d0; di < d1; di++) {
                 for (int dj = e0; dj < e1; dj++) {
-                    const float *restrict xq = x + ((ptrdiff_t)(i + di - 1) * in_w + j + dj - 1) * ch;
-                    const float *restrict wq = w + (3 * di + dj) * out_c;
+                    const float *xq = x + ((ptrdiff_t)(i + di - 1) * in_w + j + dj - 1) * ch;
+                    const float *wq = w + (3 * di + dj) * out_c;
 
                     for (int c = 0; c < ch; c++)
                         yp[c] += xq[c] * wq[c];
@@ -173,7 +180,7 @@ void dwconv_f32_k3x3_s1x1_r1x1_same_m1__any_hswish(const dwgen_params *params, c
     for (int i = imax(row_begin, row_full_begin); i < imin(row_end, row_full_end); i++) {
         /* columns [0, col_full_begin): left padding; live kernel columns [e0, e1) per column */
         for (int j = 0; j < col_full_begin; j++) {
-            float *restrict yp = y + ((ptrdiff_t)i * out_w + j) * out_c;
+            float *yp = y + ((ptrdiff_t)i * out_w + j) * out_c;
             const int e0 = first_tap(j - 1, 1);
             const int e1 = end_tap(j - 1, 1, in_w, 3);
 
@@ -181,8 +188,8 @@ void dwconv_f32_k3x3_s1x1_r1x1_same_m1__any_hswish(const dwgen_params *params, c
                 yp[c] = 0.0f;
             for (int di = 0; di < 3; di++) {
                 for (int dj = e0; dj < e1; dj++) {
-                    const float *restrict xq = x + ((ptrdiff_t)(i + di - 1) * in_w + j + dj - 1) * ch;
-                    const float *restrict wq = w + (3 * di + dj) * out_c;
+                    const float *xq = x + ((ptrdiff_t)(i + di - 1) * in_w + j + dj - 1) * ch;
+                    const float *wq = w + (3 * di + dj) * out_c;
 
                     for (int c = 0; c < ch; c++)
                         yp[c] += xq[c] * wq[c];
@@ -194,8 +201,8 @@ void dwconv_f32_k3x3_s1x1_r1x1_same_m1__any_hswish(const dwgen_params *params, c
 
         /* columns [col_full_begin, col_full_end): every kernel column live, no padding */
         for (int j = col_full_begin; j < col_full_end; j++) {
-            float *restrict yp = y + ((ptrdiff_t)i * out_w + j) * out_c;
-            const float *restrict xp = x + ((ptrdiff_t)(i - 1) * in_w + j - 1) * ch;
+            float *yp = y + ((ptrdiff_t)i * out_w + j) * out_c;
+            const float *xp = x + ((ptrdiff_t)(i - 1) * in_w + j - 1) * ch;
 
             for (int c = 0; c < ch; c++) {
                 float acc = xp[c] * w[c];                           /* tap (0,0) */
@@ -213,7 +220,7 @@ void dwconv_f32_k3x3_s1x1_r1x1_same_m1__any_hswish(const dwgen_params *params, c
 
         /* columns [col_full_end, out_w): right padding; live kernel columns [e0, e1) per column */
         for (int j = col_full_end; j < out_w; j++) {
-            float *restrict yp = y + ((ptrdiff_t)i * out_w + j) * out_c;
+            float *yp = y + ((ptrdiff_t)i * out_w + j) * out_c;
             const int e0 = first_tap(j - 1, 1);
             const int e1 = end_tap(j - 1, 1, in_w, 3);
 
@@ -221,8 +228,8 @@ void dwconv_f32_k3x3_s1x1_r1x1_same_m1__any_hswish(const dwgen_params *params, c
                 yp[c] = 0.0f;
             for (int di = 0; di < 3; di++) {
                 for (int dj = e0; dj < e1; dj++) {
-                    const float *restrict xq = x + ((ptrdiff_t)(i + di - 1) * in_w + j + dj - 1) * ch;
-                    const float *restrict wq = w + (3 * di + dj) * out_c;
+                    const float *xq = x + ((ptrdiff_t)(i + di - 1) * in_w + j + dj - 1) * ch;
+                    const float *wq = w + (3 * di + dj) * out_c;
 
                     for (int c = 0; c < ch; c++)
                         yp[c] += xq[c] * wq[c];
@@ -239,7 +246,7 @@ void dwconv_f32_k3x3_s1x1_r1x1_same_m1__any_hswish(const dwgen_params *params, c
         const int d1 = end_tap(i - 1, 1, in_h, 3);
         /* columns [0, col_full_begin): left padding; live kernel columns [e0, e1) per column */
         for (int j = 0; j < col_full_begin; j++) {
-            float *restrict yp = y + ((ptrdiff_t)i * out_w + j) * out_c;
+            float *yp = y + ((ptrdiff_t)i * out_w + j) * out_c;
             const int e0 = first_tap(j - 1, 1);
             const int e1 = end_tap(j - 1, 1, in_w, 3);
 
@@ -247,8 +254,8 @@ void dwconv_f32_k3x3_s1x1_r1x1_same_m1__any_hswish(const dwgen_params *params, c
                 yp[c] = 0.0f;
             for (int di = d0; di < d1; di++) {
                 for (int dj = e0; dj < e1; dj++) {
-                    const float *restrict xq = x + ((ptrdiff_t)(i + di - 1) * in_w + j + dj - 1) * ch;
-                    const float *restrict wq = w + (3 * di + dj) * out_c;
+                    const float *xq = x + ((ptrdiff_t)(i + di - 1) * in_w + j + dj - 1) * ch;
+                    const float *wq = w + (3 * di + dj) * out_c;
 
                     for (int c = 0; c < ch; c++)
                         yp[c] += xq[c] * wq[c];
@@ -260,13 +267,13 @@ void dwconv_f32_k3x3_s1x1_r1x1_same_m1__any_hswish(const dwgen_params *params, c
 
         /* columns [col_full_begin, col_full_end): every kernel column live, no padding */
         for (int j = col_full_begin; j < col_full_end; j++) {
-            float *restrict yp = y + ((ptrdiff_t)i * out_w + j) * out_c;
+            float *yp = y + ((ptrdiff_t)i * out_w + j) * out_c;
 
             for (int c = 0; c < ch; c++)
                 yp[c] = 0.0f;
             for (int di = d0; di < d1; di++) {
-                const float *restrict xq = x + ((ptrdiff_t)(i + di - 1) * in_w + j - 1) * ch;
-                const float *restrict wq = w + 3 * di * out_c;
+                const float *xq = x + ((ptrdiff_t)(i + di - 1) * in_w + j - 1) * ch;
+                const float *wq = w + 3 * di * out_c;
 
                 for (int c = 0; c < ch; c++) {
                     float acc = yp[c];
@@ -282,7 +289,7 @@ void dwconv_f32_k3x3_s1x1_r1x1_same_m1__any_hswish(const dwgen_params *params, c
 
         /* columns [col_full_end, out_w): right padding; live kernel columns [e0, e1) per column */
         for (int j = col_full_end; j < out_w; j++) {
-            float *restrict yp = y + ((ptrdiff_t)i * out_w + j) * out_c;
+            float *yp = y + ((ptrdiff_t)i * out_w + j) * out_c;
             const int e0 = first_tap(j - 1, 1);
             const int e1 = end_tap(j - 1, 1, in_w, 3);
 
@@ -290,8 +297,8 @@ void dwconv_f32_k3x3_s1x1_r1x1_same_m1__any_hswish(const dwgen_params *params, c
                 yp[c] = 0.0f;
             for (int di = d0; di < d1; di++) {
                 for (int dj = e0; dj < e1; dj++) {
-                    const float *restrict xq = x + ((ptrdiff_t)(i + di - 1) * in_w + j + dj - 1) * ch;
-                    const float *restrict wq = w + (3 * di + dj) * out_c;
+                    const float *xq = x + ((ptrdiff_t)(i + di - 1) * in_w + j + dj - 1) * ch;
+                    const float *wq = w + (3 * di + dj) * out_c;
 
                     for (int c = 0; c < ch; c++)
                         yp[c] += xq[c] * wq[c];

@@ -76,15 +76,22 @@ static inline float activate(float x)
     return x < 6.0f ? x : 6.0f;
 }
 
-/* Output rows [row_begin, row_end) of one image; see the comment above. */
-void dwconv_f32_k3x3_s1x1_r2x2_same_m1__any_relu6(const dwgen_params *params, const dwgen_shape *shape,
-                                                  const float *weights, const float *bias,
-                                                  const float *input, float *output, int row_begin, int row_end)
+/*
+ * Output rows [row_begin, row_end) of one image. The restrict qualifiers
+ * state the API's rule that the output overlaps no input, so compilers
+ * vectorize the channel loops without run-time overlap checks; they do
+ * not change the function's type (C99 6.7.5.3), so this is still a
+ * dwgen_kernel_fn.
+ */
+void dwconv_f32_k3x3_s1x1_r2x2_same_m1__any_relu6(
+    const dwgen_params *params, const dwgen_shape *shape,
+    const float *restrict weights, const float *restrict bias,
+    const float *restrict input, float *restrict output, int row_begin, int row_end)
 {
-    const float *restrict w = weights;
-    const float *restrict b = bias;
-    const float *restrict x = input;
-    float *restrict y = output;
+    const float *w = weights;
+    const float *b = bias;
+    const float *x = input;
+    float *y = output;
     const int in_h = params->in_h;
     const int in_w = params->in_w;
     const int ch = params->channels;
@@ -104,7 +111,7 @@ void dwconv_f32_k3x3_s1x1_r2x2_same_m1__any_relu6(const dwgen_params *params, co
         const int d1 = end_tap(i - 2, 2, in_h, 3);
         /* columns [0, col_full_begin): left padding; live kernel columns [e0, e1) per column */
         for (int j = 0; j < col_full_begin; j++) {
-            float *restrict yp = y + ((ptrdiff_t)i * out_w + j) * out_c;
+            float *yp = y + ((ptrdiff_t)i * out_w + j) * out_c;
             const int e0 = first_tap(j - 2, 2);
             const int e1 = end_tap(j - 2, 2, in_w, 3);
 
@@ -112,8 +119,8 @@ void dwconv_f32_k3x3_s1x1_r2x2_same_m1__any_relu6(const dwgen_params *params, co
                 yp[c] = 0.0f;
             for (int di = d0; di < d1; di++) {
                 for (int dj = e0; dj < e1; dj++) {
-                    const float *restrict xq = x + ((ptrdiff_t)(i + 2 * di - 2) * in_w + j + 2 * dj - 2) * ch;
-                    const float *restrict wq = w + (3 * di + dj) * out_c;
+                    const float *xq = x + ((ptrdiff_t)(i + 2 * di - 2) * in_w + j + 2 * dj - 2) * ch;
+                    const float *wq = w + (3 * di + dj) * out_c;
 
                     for (int c = 0; c < ch; c++)
                         yp[c] += xq[c] * wq[c];
@@ -125,13 +132,13 @@ void dwconv_f32_k3x3_s1x1_r2x2_same_m1__any_relu6(const dwgen_params *params, co
 
         /* columns [col_full_begin, col_full_end): every kernel column live, no padding */
         for (int j = col_full_begin; j < col_full_end; j++) {
-            float *restrict yp = y + ((ptrdiff_t)i * out_w + j) * out_c;
+            float *yp = y + ((ptrdiff_t)i * out_w + j) * out_c;
 
             for (int c = 0; c < ch; c++)
                 yp[c] = 0.0f;
             for (int di = d0; di < d1; di++) {
-                const float *restrict xq = x + ((ptrdiff_t)(i + 2 * di - 2) * in_w + j - 2) * ch;
-                const float *restrict wq = w + 3 * di * out_c;
+                const float *xq = x + ((ptrdiff_t)(i + 2 * di - 2) * in_w + j - 2) * ch;
+                const float *wq = w + 3 * di * out_c;
 
                 for (int c = 0; c < ch; c++) {
                     float acc = yp[c];
@@ -147,7 +154,7 @@ void dwconv_f32_k3x3_s1x1_r2x2_same_m1__any_relu6(const dwgen_params *params, co
 
         /* columns [col_full_end, out_w): right padding; live kernel columns [e0, e1) per column */
         for (int j = col_full_end; j < out_w; j++) {
-            float *restrict yp = y + ((ptrdiff_t)i * out_w + j) * out_c;
+            float *yp = y + ((ptrdiff_t)i * out_w + j) * out_c;
             const int e0 = first_tap(j - 2, 2);
             const int e1 = end_tap(j - 2, 2, in_w, 3);
 
@@ -155,8 +162,8 @@ void dwconv_f32_k3x3_s1x1_r2x2_same_m1__any_relu6(const dwgen_params *params, co
                 yp[c] = 0.0f;
             for (int di = d0; di < d1; di++) {
                 for (int dj = e0; dj < e1; dj++) {
-                    const float *restrict xq = x + ((ptrdiff_t)(i + 2 * di - 2) * in_w + j + 2 * dj - 2) * ch;
-                    const float *restrict wq = w + (3 * di + dj) * out_c;
+                    const float *xq = x + ((ptrdiff_t)(i + 2 * di - 2) * in_w + j + 2 * dj - 2) * ch;
+                    const float *wq = w + (3 * di + dj) * out_c;
 
                     for (int c = 0; c < ch; c++)
                         yp[c] += xq[c] * wq[c];
@@ -171,7 +178,7 @@ void dwconv_f32_k3x3_s1x1_r2x2_same_m1__any_relu6(const dwgen_params *params, co
     for (int i = imax(row_begin, row_full_begin); i < imin(row_end, row_full_end); i++) {
         /* columns [0, col_full_begin): left padding; live kernel columns [e0, e1) per column */
         for (int j = 0; j < col_full_begin; j++) {
-            float *restrict yp = y + ((ptrdiff_t)i * out_w + j) * out_c;
+            float *yp = y + ((ptrdiff_t)i * out_w + j) * out_c;
             const int e0 = first_tap(j - 2, 2);
             const int e1 = end_tap(j - 2, 2, in_w, 3);
 
@@ -179,8 +186,8 @@ void dwconv_f32_k3x3_s1x1_r2x2_same_m1__any_relu6(const dwgen_params *params, co
                 yp[c] = 0.0f;
             for (int di = 0; di < 3; di++) {
                 for (int dj = e0; dj < e1; dj++) {
-                    const float *restrict xq = x + ((ptrdiff_t)(i + 2 * di - 2) * in_w + j + 2 * dj - 2) * ch;
-                    const float *restrict wq = w + (3 * di + dj) * out_c;
+                    const float *xq = x + ((ptrdiff_t)(i + 2 * di - 2) * in_w + j + 2 * dj - 2) * ch;
+                    const float *wq = w + (3 * di + dj) * out_c;
 
                     for (int c = 0; c < ch; c++)
                         yp[c] += xq[c] * wq[c];
@@ -192,8 +199,8 @@ void dwconv_f32_k3x3_s1x1_r2x2_same_m1__any_relu6(const dwgen_params *params, co
 
         /* columns [col_full_begin, col_full_end): every kernel column live, no padding */
         for (int j = col_full_begin; j < col_full_end; j++) {
-            float *restrict yp = y + ((ptrdiff_t)i * out_w + j) * out_c;
-            const float *restrict xp = x + ((ptrdiff_t)(i - 2) * in_w + j - 2) * ch;
+            float *yp = y + ((ptrdiff_t)i * out_w + j) * out_c;
+            const float *xp = x + ((ptrdiff_t)(i - 2) * in_w + j - 2) * ch;
 
             for (int c = 0; c < ch; c++) {
                 float acc = xp[c] * w[c];                           /* tap (0,0) */
@@ -211,7 +218,7 @@ void dwconv_f32_k3x3_s1x1_r2x2_same_m1__any_relu6(const dwgen_params *params, co
 
         /* columns [col_full_end, out_w): right padding; live kernel columns [e0, e1) per column */
         for (int j = col_full_end; j < out_w; j++) {
-            float *restrict yp = y + ((ptrdiff_t)i * out_w + j) * out_c;
+            float *yp = y + ((ptrdiff_t)i * out_w + j) * out_c;
             const int e0 = first_tap(j - 2, 2);
             const int e1 = end_tap(j - 2, 2, in_w, 3);
 
@@ -219,8 +226,8 @@ void dwconv_f32_k3x3_s1x1_r2x2_same_m1__any_relu6(const dwgen_params *params, co
                 yp[c] = 0.0f;
             for (int di = 0; di < 3; di++) {
                 for (int dj = e0; dj < e1; dj++) {
-                    const float *restrict xq = x + ((ptrdiff_t)(i + 2 * di - 2) * in_w + j + 2 * dj - 2) * ch;
-                    const float *restrict wq = w + (3 * di + dj) * out_c;
+                    const float *xq = x + ((ptrdiff_t)(i + 2 * di - 2) * in_w + j + 2 * dj - 2) * ch;
+                    const float *wq = w + (3 * di + dj) * out_c;
 
                     for (int c = 0; c < ch; c++)
                         yp[c] += xq[c] * wq[c];
@@ -237,7 +244,7 @@ void dwconv_f32_k3x3_s1x1_r2x2_same_m1__any_relu6(const dwgen_params *params, co
         const int d1 = end_tap(i - 2, 2, in_h, 3);
         /* columns [0, col_full_begin): left padding; live kernel columns [e0, e1) per column */
         for (int j = 0; j < col_full_begin; j++) {
-            float *restrict yp = y + ((ptrdiff_t)i * out_w + j) * out_c;
+            float *yp = y + ((ptrdiff_t)i * out_w + j) * out_c;
             const int e0 = first_tap(j - 2, 2);
             const int e1 = end_tap(j - 2, 2, in_w, 3);
 
@@ -245,8 +252,8 @@ void dwconv_f32_k3x3_s1x1_r2x2_same_m1__any_relu6(const dwgen_params *params, co
                 yp[c] = 0.0f;
             for (int di = d0; di < d1; di++) {
                 for (int dj = e0; dj < e1; dj++) {
-                    const float *restrict xq = x + ((ptrdiff_t)(i + 2 * di - 2) * in_w + j + 2 * dj - 2) * ch;
-                    const float *restrict wq = w + (3 * di + dj) * out_c;
+                    const float *xq = x + ((ptrdiff_t)(i + 2 * di - 2) * in_w + j + 2 * dj - 2) * ch;
+                    const float *wq = w + (3 * di + dj) * out_c;
 
                     for (int c = 0; c < ch; c++)
                         yp[c] += xq[c] * wq[c];
@@ -258,13 +265,13 @@ void dwconv_f32_k3x3_s1x1_r2x2_same_m1__any_relu6(const dwgen_params *params, co
 
         /* columns [col_full_begin, col_full_end): every kernel column live, no padding */
         for (int j = col_full_begin; j < col_full_end; j++) {
-            float *restrict yp = y + ((ptrdiff_t)i * out_w + j) * out_c;
+            float *yp = y + ((ptrdiff_t)i * out_w + j) * out_c;
 
             for (int c = 0; c < ch; c++)
                 yp[c] = 0.0f;
             for (int di = d0; di < d1; di++) {
-                const float *restrict xq = x + ((ptrdiff_t)(i + 2 * di - 2) * in_w + j - 2) * ch;
-                const float *restrict wq = w + 3 * di * out_c;
+                const float *xq = x + ((ptrdiff_t)(i + 2 * di - 2) * in_w + j - 2) * ch;
+                const float *wq = w + 3 * di * out_c;
 
                 for (int c = 0; c < ch; c++) {
                     float acc = yp[c];
@@ -280,7 +287,7 @@ void dwconv_f32_k3x3_s1x1_r2x2_same_m1__any_relu6(const dwgen_params *params, co
 
         /* columns [col_full_end, out_w): right padding; live kernel columns [e0, e1) per column */
         for (int j = col_full_end; j < out_w; j++) {
-            float *restrict yp = y + ((ptrdiff_t)i * out_w + j) * out_c;
+            float *yp = y + ((ptrdiff_t)i * out_w + j) * out_c;
             const int e0 = first_tap(j - 2, 2);
             const int e1 = end_tap(j - 2, 2, in_w, 3);
 
@@ -288,8 +295,8 @@ void dwconv_f32_k3x3_s1x1_r2x2_same_m1__any_relu6(const dwgen_params *params, co
                 yp[c] = 0.0f;
             for (int di = d0; di < d1; di++) {
                 for (int dj = e0; dj < e1; dj++) {
-                    const float *restrict xq = x + ((ptrdiff_t)(i + 2 * di - 2) * in_w + j + 2 * dj - 2) * ch;
-                    const float *restrict wq = w + (3 * di + dj) * out_c;
+                    const float *xq = x + ((ptrdiff_t)(i + 2 * di - 2) * in_w + j + 2 * dj - 2) * ch;
+                    const float *wq = w + (3 * di + dj) * out_c;
 
                     for (int c = 0; c < ch; c++)
                         yp[c] += xq[c] * wq[c];

@@ -32,17 +32,24 @@ static inline int imax(int a, int b)
     return a > b ? a : b;
 }
 
-/* Output rows [row_begin, row_end) of one image; see the comment above. */
-void dwconv_f32_k3x3_s1x1_r2x2_same_m2__32x32x24_none(const dwgen_params *params, const dwgen_shape *shape,
-                                                      const float *weights, const float *bias,
-                                                      const float *input, float *output, int row_begin, int row_end)
+/*
+ * Output rows [row_begin, row_end) of one image. The restrict qualifiers
+ * state the API's rule that the output overlaps no input, so compilers
+ * vectorize the channel loops without run-time overlap checks; they do
+ * not change the function's type (C99 6.7.5.3), so this is still a
+ * dwgen_kernel_fn.
+ */
+void dwconv_f32_k3x3_s1x1_r2x2_same_m2__32x32x24_none(
+    const dwgen_params *params, const dwgen_shape *shape,
+    const float *restrict weights, const float *restrict bias,
+    const float *restrict input, float *restrict output, int row_begin, int row_end)
 {
     (void)params;
     (void)shape;
-    const float *restrict w = weights;
-    const float *restrict b = bias;
-    const float *restrict x = input;
-    float *restrict y = output;
+    const float *w = weights;
+    const float *b = bias;
+    const float *x = input;
+    float *y = output;
     const ptrdiff_t dy = 1536; /* input step between kernel rows */
     const ptrdiff_t dx = 48; /* input step between kernel columns */
 
@@ -50,48 +57,63 @@ void dwconv_f32_k3x3_s1x1_r2x2_same_m2__32x32x24_none(const dwgen_params *params
     for (int i = row_begin; i < imin(row_end, 2); i++) {
         /* columns 0..1: left padding, kernel columns 1..2 live */
         for (int j = 0; j < 2; j++) {
-            float *restrict yp = y + ((ptrdiff_t)i * 32 + j) * 48;
-            const float *restrict xp = x + ((ptrdiff_t)i * 32 + j) * 24;
+            float *yp = y + ((ptrdiff_t)i * 32 + j) * 48;
+            const float *xp = x + ((ptrdiff_t)i * 32 + j) * 24;
 
-            for (int oc = 0; oc < 48; oc++) {
-                const int c = oc / 2;
-                float acc = xp[c] * w[4 * 48 + oc];       /* tap (1,1) */
-                acc += xp[dx + c] * w[5 * 48 + oc];       /* tap (1,2) */
-                acc += xp[dy + c] * w[7 * 48 + oc];       /* tap (2,1) */
-                acc += xp[dy + dx + c] * w[8 * 48 + oc];  /* tap (2,2) */
-                yp[oc] = acc + b[oc];
+            for (int c = 0; c < 24; c++) {
+                const float *wc = w + c * 2;
+                const float *bc = b + c * 2;
+                float *yc = yp + c * 2;
+
+                for (int m = 0; m < 2; m++) {
+                    float acc = xp[c] * wc[4 * 48 + m];       /* tap (1,1) */
+                    acc += xp[dx + c] * wc[5 * 48 + m];       /* tap (1,2) */
+                    acc += xp[dy + c] * wc[7 * 48 + m];       /* tap (2,1) */
+                    acc += xp[dy + dx + c] * wc[8 * 48 + m];  /* tap (2,2) */
+                    yc[m] = acc + bc[m];
+                }
             }
         }
 
         /* columns 2..29: kernel columns 0..2 live, no padding */
         for (int j = 2; j < 30; j++) {
-            float *restrict yp = y + ((ptrdiff_t)i * 32 + j) * 48;
-            const float *restrict xp = x + ((ptrdiff_t)i * 32 + j - 2) * 24;
+            float *yp = y + ((ptrdiff_t)i * 32 + j) * 48;
+            const float *xp = x + ((ptrdiff_t)i * 32 + j - 2) * 24;
 
-            for (int oc = 0; oc < 48; oc++) {
-                const int c = oc / 2;
-                float acc = xp[c] * w[3 * 48 + oc];           /* tap (1,0) */
-                acc += xp[dx + c] * w[4 * 48 + oc];           /* tap (1,1) */
-                acc += xp[2 * dx + c] * w[5 * 48 + oc];       /* tap (1,2) */
-                acc += xp[dy + c] * w[6 * 48 + oc];           /* tap (2,0) */
-                acc += xp[dy + dx + c] * w[7 * 48 + oc];      /* tap (2,1) */
-                acc += xp[dy + 2 * dx + c] * w[8 * 48 + oc];  /* tap (2,2) */
-                yp[oc] = acc + b[oc];
+            for (int c = 0; c < 24; c++) {
+                const float *wc = w + c * 2;
+                const float *bc = b + c * 2;
+                float *yc = yp + c * 2;
+
+                for (int m = 0; m < 2; m++) {
+                    float acc = xp[c] * wc[3 * 48 + m];           /* tap (1,0) */
+                    acc += xp[dx + c] * wc[4 * 48 + m];           /* tap (1,1) */
+                    acc += xp[2 * dx + c] * wc[5 * 48 + m];       /* tap (1,2) */
+                    acc += xp[dy + c] * wc[6 * 48 + m];           /* tap (2,0) */
+                    acc += xp[dy + dx + c] * wc[7 * 48 + m];      /* tap (2,1) */
+                    acc += xp[dy + 2 * dx + c] * wc[8 * 48 + m];  /* tap (2,2) */
+                    yc[m] = acc + bc[m];
+                }
             }
         }
 
         /* columns 30..31: right padding, kernel columns 0..1 live */
         for (int j = 30; j < 32; j++) {
-            float *restrict yp = y + ((ptrdiff_t)i * 32 + j) * 48;
-            const float *restrict xp = x + ((ptrdiff_t)i * 32 + j - 2) * 24;
+            float *yp = y + ((ptrdiff_t)i * 32 + j) * 48;
+            const float *xp = x + ((ptrdiff_t)i * 32 + j - 2) * 24;
 
-            for (int oc = 0; oc < 48; oc++) {
-                const int c = oc / 2;
-                float acc = xp[c] * w[3 * 48 + oc];       /* tap (1,0) */
-                acc += xp[dx + c] * w[4 * 48 + oc];       /* tap (1,1) */
-                acc += xp[dy + c] * w[6 * 48 + oc];       /* tap (2,0) */
-                acc += xp[dy + dx + c] * w[7 * 48 + oc];  /* tap (2,1) */
-                yp[oc] = acc + b[oc];
+            for (int c = 0; c < 24; c++) {
+                const float *wc = w + c * 2;
+                const float *bc = b + c * 2;
+                float *yc = yp + c * 2;
+
+                for (int m = 0; m < 2; m++) {
+                    float acc = xp[c] * wc[3 * 48 + m];       /* tap (1,0) */
+                    acc += xp[dx + c] * wc[4 * 48 + m];       /* tap (1,1) */
+                    acc += xp[dy + c] * wc[6 * 48 + m];       /* tap (2,0) */
+                    acc += xp[dy + dx + c] * wc[7 * 48 + m];  /* tap (2,1) */
+                    yc[m] = acc + bc[m];
+                }
             }
         }
     }
@@ -100,55 +122,70 @@ void dwconv_f32_k3x3_s1x1_r2x2_same_m2__32x32x24_none(const dwgen_params *params
     for (int i = imax(row_begin, 2); i < imin(row_end, 30); i++) {
         /* columns 0..1: left padding, kernel columns 1..2 live */
         for (int j = 0; j < 2; j++) {
-            float *restrict yp = y + ((ptrdiff_t)i * 32 + j) * 48;
-            const float *restrict xp = x + ((ptrdiff_t)(i - 2) * 32 + j) * 24;
+            float *yp = y + ((ptrdiff_t)i * 32 + j) * 48;
+            const float *xp = x + ((ptrdiff_t)(i - 2) * 32 + j) * 24;
 
-            for (int oc = 0; oc < 48; oc++) {
-                const int c = oc / 2;
-                float acc = xp[c] * w[48 + oc];               /* tap (0,1) */
-                acc += xp[dx + c] * w[2 * 48 + oc];           /* tap (0,2) */
-                acc += xp[dy + c] * w[4 * 48 + oc];           /* tap (1,1) */
-                acc += xp[dy + dx + c] * w[5 * 48 + oc];      /* tap (1,2) */
-                acc += xp[2 * dy + c] * w[7 * 48 + oc];       /* tap (2,1) */
-                acc += xp[2 * dy + dx + c] * w[8 * 48 + oc];  /* tap (2,2) */
-                yp[oc] = acc + b[oc];
+            for (int c = 0; c < 24; c++) {
+                const float *wc = w + c * 2;
+                const float *bc = b + c * 2;
+                float *yc = yp + c * 2;
+
+                for (int m = 0; m < 2; m++) {
+                    float acc = xp[c] * wc[48 + m];               /* tap (0,1) */
+                    acc += xp[dx + c] * wc[2 * 48 + m];           /* tap (0,2) */
+                    acc += xp[dy + c] * wc[4 * 48 + m];           /* tap (1,1) */
+                    acc += xp[dy + dx + c] * wc[5 * 48 + m];      /* tap (1,2) */
+                    acc += xp[2 * dy + c] * wc[7 * 48 + m];       /* tap (2,1) */
+                    acc += xp[2 * dy + dx + c] * wc[8 * 48 + m];  /* tap (2,2) */
+                    yc[m] = acc + bc[m];
+                }
             }
         }
 
         /* columns 2..29: kernel columns 0..2 live, no padding */
         for (int j = 2; j < 30; j++) {
-            float *restrict yp = y + ((ptrdiff_t)i * 32 + j) * 48;
-            const float *restrict xp = x + ((ptrdiff_t)(i - 2) * 32 + j - 2) * 24;
+            float *yp = y + ((ptrdiff_t)i * 32 + j) * 48;
+            const float *xp = x + ((ptrdiff_t)(i - 2) * 32 + j - 2) * 24;
 
-            for (int oc = 0; oc < 48; oc++) {
-                const int c = oc / 2;
-                float acc = xp[c] * w[oc];                        /* tap (0,0) */
-                acc += xp[dx + c] * w[48 + oc];                   /* tap (0,1) */
-                acc += xp[2 * dx + c] * w[2 * 48 + oc];           /* tap (0,2) */
-                acc += xp[dy + c] * w[3 * 48 + oc];               /* tap (1,0) */
-                acc += xp[dy + dx + c] * w[4 * 48 + oc];          /* tap (1,1) */
-                acc += xp[dy + 2 * dx + c] * w[5 * 48 + oc];      /* tap (1,2) */
-                acc += xp[2 * dy + c] * w[6 * 48 + oc];           /* tap (2,0) */
-                acc += xp[2 * dy + dx + c] * w[7 * 48 + oc];      /* tap (2,1) */
-                acc += xp[2 * dy + 2 * dx + c] * w[8 * 48 + oc];  /* tap (2,2) */
-                yp[oc] = acc + b[oc];
+            for (int c = 0; c < 24; c++) {
+                const float *wc = w + c * 2;
+                const float *bc = b + c * 2;
+                float *yc = yp + c * 2;
+
+                for (int m = 0; m < 2; m++) {
+                    float acc = xp[c] * wc[m];                        /* tap (0,0) */
+                    acc += xp[dx + c] * wc[48 + m];                   /* tap (0,1) */
+                    acc += xp[2 * dx + c] * wc[2 * 48 + m];           /* tap (0,2) */
+                    acc += xp[dy + c] * wc[3 * 48 + m];               /* tap (1,0) */
+                    acc += xp[dy + dx + c] * wc[4 * 48 + m];          /* tap (1,1) */
+                    acc += xp[dy + 2 * dx + c] * wc[5 * 48 + m];      /* tap (1,2) */
+                    acc += xp[2 * dy + c] * wc[6 * 48 + m];           /* tap (2,0) */
+                    acc += xp[2 * dy + dx + c] * wc[7 * 48 + m];      /* tap (2,1) */
+                    acc += xp[2 * dy + 2 * dx + c] * wc[8 * 48 + m];  /* tap (2,2) */
+                    yc[m] = acc + bc[m];
+                }
             }
         }
 
         /* columns 30..31: right padding, kernel columns 0..1 live */
         for (int j = 30; j < 32; j++) {
-            float *restrict yp = y + ((ptrdiff_t)i * 32 + j) * 48;
-            const float *restrict xp = x + ((ptrdiff_t)(i - 2) * 32 + j - 2) * 24;
+            float *yp = y + ((ptrdiff_t)i * 32 + j) * 48;
+            const float *xp = x + ((ptrdiff_t)(i - 2) * 32 + j - 2) * 24;
 
-            for (int oc = 0; oc < 48; oc++) {
-                const int c = oc / 2;
-                float acc = xp[c] * w[oc];                    /* tap (0,0) */
-                acc += xp[dx + c] * w[48 + oc];               /* tap (0,1) */
-                acc += xp[dy + c] * w[3 * 48 + oc];           /* tap (1,0) */
-                acc += xp[dy + dx + c] * w[4 * 48 + oc];      /* tap (1,1) */
-                acc += xp[2 * dy + c] * w[6 * 48 + oc];       /* tap (2,0) */
-                acc += xp[2 * dy + dx + c] * w[7 * 48 + oc];  /* tap (2,1) */
-                yp[oc] = acc + b[oc];
+            for (int c = 0; c < 24; c++) {
+                const float *wc = w + c * 2;
+                const float *bc = b + c * 2;
+                float *yc = yp + c * 2;
+
+                for (int m = 0; m < 2; m++) {
+                    float acc = xp[c] * wc[m];                    /* tap (0,0) */
+                    acc += xp[dx + c] * wc[48 + m];               /* tap (0,1) */
+                    acc += xp[dy + c] * wc[3 * 48 + m];           /* tap (1,0) */
+                    acc += xp[dy + dx + c] * wc[4 * 48 + m];      /* tap (1,1) */
+                    acc += xp[2 * dy + c] * wc[6 * 48 + m];       /* tap (2,0) */
+                    acc += xp[2 * dy + dx + c] * wc[7 * 48 + m];  /* tap (2,1) */
+                    yc[m] = acc + bc[m];
+                }
             }
         }
     }
@@ -157,48 +194,63 @@ void dwconv_f32_k3x3_s1x1_r2x2_same_m2__32x32x24_none(const dwgen_params *params
     for (int i = imax(row_begin, 30); i < row_end; i++) {
         /* columns 0..1: left padding, kernel columns 1..2 live */
         for (int j = 0; j < 2; j++) {
-            float *restrict yp = y + ((ptrdiff_t)i * 32 + j) * 48;
-            const float *restrict xp = x + ((ptrdiff_t)(i - 2) * 32 + j) * 24;
+            float *yp = y + ((ptrdiff_t)i * 32 + j) * 48;
+            const float *xp = x + ((ptrdiff_t)(i - 2) * 32 + j) * 24;
 
-            for (int oc = 0; oc < 48; oc++) {
-                const int c = oc / 2;
-                float acc = xp[c] * w[48 + oc];           /* tap (0,1) */
-                acc += xp[dx + c] * w[2 * 48 + oc];       /* tap (0,2) */
-                acc += xp[dy + c] * w[4 * 48 + oc];       /* tap (1,1) */
-                acc += xp[dy + dx + c] * w[5 * 48 + oc];  /* tap (1,2) */
-                yp[oc] = acc + b[oc];
+            for (int c = 0; c < 24; c++) {
+                const float *wc = w + c * 2;
+                const float *bc = b + c * 2;
+                float *yc = yp + c * 2;
+
+                for (int m = 0; m < 2; m++) {
+                    float acc = xp[c] * wc[48 + m];           /* tap (0,1) */
+                    acc += xp[dx + c] * wc[2 * 48 + m];       /* tap (0,2) */
+                    acc += xp[dy + c] * wc[4 * 48 + m];       /* tap (1,1) */
+                    acc += xp[dy + dx + c] * wc[5 * 48 + m];  /* tap (1,2) */
+                    yc[m] = acc + bc[m];
+                }
             }
         }
 
         /* columns 2..29: kernel columns 0..2 live, no padding */
         for (int j = 2; j < 30; j++) {
-            float *restrict yp = y + ((ptrdiff_t)i * 32 + j) * 48;
-            const float *restrict xp = x + ((ptrdiff_t)(i - 2) * 32 + j - 2) * 24;
+            float *yp = y + ((ptrdiff_t)i * 32 + j) * 48;
+            const float *xp = x + ((ptrdiff_t)(i - 2) * 32 + j - 2) * 24;
 
-            for (int oc = 0; oc < 48; oc++) {
-                const int c = oc / 2;
-                float acc = xp[c] * w[oc];                    /* tap (0,0) */
-                acc += xp[dx + c] * w[48 + oc];               /* tap (0,1) */
-                acc += xp[2 * dx + c] * w[2 * 48 + oc];       /* tap (0,2) */
-                acc += xp[dy + c] * w[3 * 48 + oc];           /* tap (1,0) */
-                acc += xp[dy + dx + c] * w[4 * 48 + oc];      /* tap (1,1) */
-                acc += xp[dy + 2 * dx + c] * w[5 * 48 + oc];  /* tap (1,2) */
-                yp[oc] = acc + b[oc];
+            for (int c = 0; c < 24; c++) {
+                const float *wc = w + c * 2;
+                const float *bc = b + c * 2;
+                float *yc = yp + c * 2;
+
+                for (int m = 0; m < 2; m++) {
+                    float acc = xp[c] * wc[m];                    /* tap (0,0) */
+                    acc += xp[dx + c] * wc[48 + m];               /* tap (0,1) */
+                    acc += xp[2 * dx + c] * wc[2 * 48 + m];       /* tap (0,2) */
+                    acc += xp[dy + c] * wc[3 * 48 + m];           /* tap (1,0) */
+                    acc += xp[dy + dx + c] * wc[4 * 48 + m];      /* tap (1,1) */
+                    acc += xp[dy + 2 * dx + c] * wc[5 * 48 + m];  /* tap (1,2) */
+                    yc[m] = acc + bc[m];
+                }
             }
         }
 
         /* columns 30..31: right padding, kernel columns 0..1 live */
         for (int j = 30; j < 32; j++) {
-            float *restrict yp = y + ((ptrdiff_t)i * 32 + j) * 48;
-            const float *restrict xp = x + ((ptrdiff_t)(i - 2) * 32 + j - 2) * 24;
+            float *yp = y + ((ptrdiff_t)i * 32 + j) * 48;
+            const float *xp = x + ((ptrdiff_t)(i - 2) * 32 + j - 2) * 24;
 
-            for (int oc = 0; oc < 48; oc++) {
-                const int c = oc / 2;
-                float acc = xp[c] * w[oc];                /* tap (0,0) */
-                acc += xp[dx + c] * w[48 + oc];           /* tap (0,1) */
-                acc += xp[dy + c] * w[3 * 48 + oc];       /* tap (1,0) */
-                acc += xp[dy + dx + c] * w[4 * 48 + oc];  /* tap (1,1) */
-                yp[oc] = acc + b[oc];
+            for (int c = 0; c < 24; c++) {
+                const float *wc = w + c * 2;
+                const float *bc = b + c * 2;
+                float *yc = yp + c * 2;
+
+                for (int m = 0; m < 2; m++) {
+                    float acc = xp[c] * wc[m];                /* tap (0,0) */
+                    acc += xp[dx + c] * wc[48 + m];           /* tap (0,1) */
+                    acc += xp[dy + c] * wc[3 * 48 + m];       /* tap (1,0) */
+                    acc += xp[dy + dx + c] * wc[4 * 48 + m];  /* tap (1,1) */
+                    yc[m] = acc + bc[m];
+                }
             }
         }
     }

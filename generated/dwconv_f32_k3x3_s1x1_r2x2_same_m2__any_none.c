@@ -69,15 +69,22 @@ static inline int full_end(int size, int pad, int stride, int rate, int taps,
     return o > begin ? o : begin;
 }
 
-/* Output rows [row_begin, row_end) of one image; see the comment above. */
-void dwconv_f32_k3x3_s1x1_r2x2_same_m2__any_none(const dwgen_params *params, const dwgen_shape *shape,
-                                                 const float *weights, const float *bias,
-                                                 const float *input, float *output, int row_begin, int row_end)
+/*
+ * Output rows [row_begin, row_end) of one image. The restrict qualifiers
+ * state the API's rule that the output overlaps no input, so compilers
+ * vectorize the channel loops without run-time overlap checks; they do
+ * not change the function's type (C99 6.7.5.3), so this is still a
+ * dwgen_kernel_fn.
+ */
+void dwconv_f32_k3x3_s1x1_r2x2_same_m2__any_none(
+    const dwgen_params *params, const dwgen_shape *shape,
+    const float *restrict weights, const float *restrict bias,
+    const float *restrict input, float *restrict output, int row_begin, int row_end)
 {
-    const float *restrict w = weights;
-    const float *restrict b = bias;
-    const float *restrict x = input;
-    float *restrict y = output;
+    const float *w = weights;
+    const float *b = bias;
+    const float *x = input;
+    float *y = output;
     const int in_h = params->in_h;
     const int in_w = params->in_w;
     const int ch = params->channels;
@@ -97,7 +104,7 @@ void dwconv_f32_k3x3_s1x1_r2x2_same_m2__any_none(const dwgen_params *params, con
         const int d1 = end_tap(i - 2, 2, in_h, 3);
         /* columns [0, col_full_begin): left padding; live kernel columns [e0, e1) per column */
         for (int j = 0; j < col_full_begin; j++) {
-            float *restrict yp = y + ((ptrdiff_t)i * out_w + j) * out_c;
+            float *yp = y + ((ptrdiff_t)i * out_w + j) * out_c;
             const int e0 = first_tap(j - 2, 2);
             const int e1 = end_tap(j - 2, 2, in_w, 3);
 
@@ -105,43 +112,52 @@ void dwconv_f32_k3x3_s1x1_r2x2_same_m2__any_none(const dwgen_params *params, con
                 yp[oc] = 0.0f;
             for (int di = d0; di < d1; di++) {
                 for (int dj = e0; dj < e1; dj++) {
-                    const float *restrict xq = x + ((ptrdiff_t)(i + 2 * di - 2) * in_w + j + 2 * dj - 2) * ch;
-                    const float *restrict wq = w + (3 * di + dj) * out_c;
+                    const float *xq = x + ((ptrdiff_t)(i + 2 * di - 2) * in_w + j + 2 * dj - 2) * ch;
+                    const float *wq = w + (3 * di + dj) * out_c;
 
-                    for (int oc = 0; oc < out_c; oc++)
-                        yp[oc] += xq[oc / 2] * wq[oc];
+                    for (int c = 0; c < ch; c++) {
+                        const float *wc = wq + c * 2;
+                        float *yc = yp + c * 2;
+
+                        for (int m = 0; m < 2; m++)
+                            yc[m] += xq[c] * wc[m];
+                    }
                 }
             }
             for (int oc = 0; oc < out_c; oc++)
-                yp[oc] = yp[oc] + b[oc];
+                yp[oc] += b[oc];
         }
 
         /* columns [col_full_begin, col_full_end): every kernel column live, no padding */
         for (int j = col_full_begin; j < col_full_end; j++) {
-            float *restrict yp = y + ((ptrdiff_t)i * out_w + j) * out_c;
+            float *yp = y + ((ptrdiff_t)i * out_w + j) * out_c;
 
             for (int oc = 0; oc < out_c; oc++)
                 yp[oc] = 0.0f;
             for (int di = d0; di < d1; di++) {
-                const float *restrict xq = x + ((ptrdiff_t)(i + 2 * di - 2) * in_w + j - 2) * ch;
-                const float *restrict wq = w + 3 * di * out_c;
+                const float *xq = x + ((ptrdiff_t)(i + 2 * di - 2) * in_w + j - 2) * ch;
+                const float *wq = w + 3 * di * out_c;
 
-                for (int oc = 0; oc < out_c; oc++) {
-                    const int c = oc / 2;
-                    float acc = yp[oc];
-                    acc += xq[c] * wq[oc];                       /* kernel column 0 */
-                    acc += xq[dx + c] * wq[out_c + oc];          /* kernel column 1 */
-                    acc += xq[2 * dx + c] * wq[2 * out_c + oc];  /* kernel column 2 */
-                    yp[oc] = acc;
+                for (int c = 0; c < ch; c++) {
+                    const float *wc = wq + c * 2;
+                    float *yc = yp + c * 2;
+
+                    for (int m = 0; m < 2; m++) {
+                        float acc = yc[m];
+                        acc += xq[c] * wc[m];                       /* kernel column 0 */
+                        acc += xq[dx + c] * wc[out_c + m];          /* kernel column 1 */
+                        acc += xq[2 * dx + c] * wc[2 * out_c + m];  /* kernel column 2 */
+                        yc[m] = acc;
+                    }
                 }
             }
             for (int oc = 0; oc < out_c; oc++)
-                yp[oc] = yp[oc] + b[oc];
+                yp[oc] += b[oc];
         }
 
         /* columns [col_full_end, out_w): right padding; live kernel columns [e0, e1) per column */
         for (int j = col_full_end; j < out_w; j++) {
-            float *restrict yp = y + ((ptrdiff_t)i * out_w + j) * out_c;
+            float *yp = y + ((ptrdiff_t)i * out_w + j) * out_c;
             const int e0 = first_tap(j - 2, 2);
             const int e1 = end_tap(j - 2, 2, in_w, 3);
 
@@ -149,15 +165,20 @@ void dwconv_f32_k3x3_s1x1_r2x2_same_m2__any_none(const dwgen_params *params, con
                 yp[oc] = 0.0f;
             for (int di = d0; di < d1; di++) {
                 for (int dj = e0; dj < e1; dj++) {
-                    const float *restrict xq = x + ((ptrdiff_t)(i + 2 * di - 2) * in_w + j + 2 * dj - 2) * ch;
-                    const float *restrict wq = w + (3 * di + dj) * out_c;
+                    const float *xq = x + ((ptrdiff_t)(i + 2 * di - 2) * in_w + j + 2 * dj - 2) * ch;
+                    const float *wq = w + (3 * di + dj) * out_c;
 
-                    for (int oc = 0; oc < out_c; oc++)
-                        yp[oc] += xq[oc / 2] * wq[oc];
+                    for (int c = 0; c < ch; c++) {
+                        const float *wc = wq + c * 2;
+                        float *yc = yp + c * 2;
+
+                        for (int m = 0; m < 2; m++)
+                            yc[m] += xq[c] * wc[m];
+                    }
                 }
             }
             for (int oc = 0; oc < out_c; oc++)
-                yp[oc] = yp[oc] + b[oc];
+                yp[oc] += b[oc];
         }
     }
 
@@ -165,7 +186,7 @@ void dwconv_f32_k3x3_s1x1_r2x2_same_m2__any_none(const dwgen_params *params, con
     for (int i = imax(row_begin, row_full_begin); i < imin(row_end, row_full_end); i++) {
         /* columns [0, col_full_begin): left padding; live kernel columns [e0, e1) per column */
         for (int j = 0; j < col_full_begin; j++) {
-            float *restrict yp = y + ((ptrdiff_t)i * out_w + j) * out_c;
+            float *yp = y + ((ptrdiff_t)i * out_w + j) * out_c;
             const int e0 = first_tap(j - 2, 2);
             const int e1 = end_tap(j - 2, 2, in_w, 3);
 
@@ -173,40 +194,50 @@ void dwconv_f32_k3x3_s1x1_r2x2_same_m2__any_none(const dwgen_params *params, con
                 yp[oc] = 0.0f;
             for (int di = 0; di < 3; di++) {
                 for (int dj = e0; dj < e1; dj++) {
-                    const float *restrict xq = x + ((ptrdiff_t)(i + 2 * di - 2) * in_w + j + 2 * dj - 2) * ch;
-                    const float *restrict wq = w + (3 * di + dj) * out_c;
+                    const float *xq = x + ((ptrdiff_t)(i + 2 * di - 2) * in_w + j + 2 * dj - 2) * ch;
+                    const float *wq = w + (3 * di + dj) * out_c;
 
-                    for (int oc = 0; oc < out_c; oc++)
-                        yp[oc] += xq[oc / 2] * wq[oc];
+                    for (int c = 0; c < ch; c++) {
+                        const float *wc = wq + c * 2;
+                        float *yc = yp + c * 2;
+
+                        for (int m = 0; m < 2; m++)
+                            yc[m] += xq[c] * wc[m];
+                    }
                 }
             }
             for (int oc = 0; oc < out_c; oc++)
-                yp[oc] = yp[oc] + b[oc];
+                yp[oc] += b[oc];
         }
 
         /* columns [col_full_begin, col_full_end): every kernel column live, no padding */
         for (int j = col_full_begin; j < col_full_end; j++) {
-            float *restrict yp = y + ((ptrdiff_t)i * out_w + j) * out_c;
-            const float *restrict xp = x + ((ptrdiff_t)(i - 2) * in_w + j - 2) * ch;
+            float *yp = y + ((ptrdiff_t)i * out_w + j) * out_c;
+            const float *xp = x + ((ptrdiff_t)(i - 2) * in_w + j - 2) * ch;
 
-            for (int oc = 0; oc < out_c; oc++) {
-                const int c = oc / 2;
-                float acc = xp[c] * w[oc];                           /* tap (0,0) */
-                acc += xp[dx + c] * w[out_c + oc];                   /* tap (0,1) */
-                acc += xp[2 * dx + c] * w[2 * out_c + oc];           /* tap (0,2) */
-                acc += xp[dy + c] * w[3 * out_c + oc];               /* tap (1,0) */
-                acc += xp[dy + dx + c] * w[4 * out_c + oc];          /* tap (1,1) */
-                acc += xp[dy + 2 * dx + c] * w[5 * out_c + oc];      /* tap (1,2) */
-                acc += xp[2 * dy + c] * w[6 * out_c + oc];           /* tap (2,0) */
-                acc += xp[2 * dy + dx + c] * w[7 * out_c + oc];      /* tap (2,1) */
-                acc += xp[2 * dy + 2 * dx + c] * w[8 * out_c + oc];  /* tap (2,2) */
-                yp[oc] = acc + b[oc];
+            for (int c = 0; c < ch; c++) {
+                const float *wc = w + c * 2;
+                const float *bc = b + c * 2;
+                float *yc = yp + c * 2;
+
+                for (int m = 0; m < 2; m++) {
+                    float acc = xp[c] * wc[m];                           /* tap (0,0) */
+                    acc += xp[dx + c] * wc[out_c + m];                   /* tap (0,1) */
+                    acc += xp[2 * dx + c] * wc[2 * out_c + m];           /* tap (0,2) */
+                    acc += xp[dy + c] * wc[3 * out_c + m];               /* tap (1,0) */
+                    acc += xp[dy + dx + c] * wc[4 * out_c + m];          /* tap (1,1) */
+                    acc += xp[dy + 2 * dx + c] * wc[5 * out_c + m];      /* tap (1,2) */
+                    acc += xp[2 * dy + c] * wc[6 * out_c + m];           /* tap (2,0) */
+                    acc += xp[2 * dy + dx + c] * wc[7 * out_c + m];      /* tap (2,1) */
+                    acc += xp[2 * dy + 2 * dx + c] * wc[8 * out_c + m];  /* tap (2,2) */
+                    yc[m] = acc + bc[m];
+                }
             }
         }
 
         /* columns [col_full_end, out_w): right padding; live kernel columns [e0, e1) per column */
         for (int j = col_full_end; j < out_w; j++) {
-            float *restrict yp = y + ((ptrdiff_t)i * out_w + j) * out_c;
+            float *yp = y + ((ptrdiff_t)i * out_w + j) * out_c;
             const int e0 = first_tap(j - 2, 2);
             const int e1 = end_tap(j - 2, 2, in_w, 3);
 
@@ -214,15 +245,20 @@ void dwconv_f32_k3x3_s1x1_r2x2_same_m2__any_none(const dwgen_params *params, con
                 yp[oc] = 0.0f;
             for (int di = 0; di < 3; di++) {
                 for (int dj = e0; dj < e1; dj++) {
-                    const float *restrict xq = x + ((ptrdiff_t)(i + 2 * di - 2) * in_w + j + 2 * dj - 2) * ch;
-                    const float *restrict wq = w + (3 * di + dj) * out_c;
+                    const float *xq = x + ((ptrdiff_t)(i + 2 * di - 2) * in_w + j + 2 * dj - 2) * ch;
+                    const float *wq = w + (3 * di + dj) * out_c;
 
-                    for (int oc = 0; oc < out_c; oc++)
-                        yp[oc] += xq[oc / 2] * wq[oc];
+                    for (int c = 0; c < ch; c++) {
+                        const float *wc = wq + c * 2;
+                        float *yc = yp + c * 2;
+
+                        for (int m = 0; m < 2; m++)
+                            yc[m] += xq[c] * wc[m];
+                    }
                 }
             }
             for (int oc = 0; oc < out_c; oc++)
-                yp[oc] = yp[oc] + b[oc];
+                yp[oc] += b[oc];
         }
     }
 
@@ -232,7 +268,7 @@ void dwconv_f32_k3x3_s1x1_r2x2_same_m2__any_none(const dwgen_params *params, con
         const int d1 = end_tap(i - 2, 2, in_h, 3);
         /* columns [0, col_full_begin): left padding; live kernel columns [e0, e1) per column */
         for (int j = 0; j < col_full_begin; j++) {
-            float *restrict yp = y + ((ptrdiff_t)i * out_w + j) * out_c;
+            float *yp = y + ((ptrdiff_t)i * out_w + j) * out_c;
             const int e0 = first_tap(j - 2, 2);
             const int e1 = end_tap(j - 2, 2, in_w, 3);
 
@@ -240,43 +276,52 @@ void dwconv_f32_k3x3_s1x1_r2x2_same_m2__any_none(const dwgen_params *params, con
                 yp[oc] = 0.0f;
             for (int di = d0; di < d1; di++) {
                 for (int dj = e0; dj < e1; dj++) {
-                    const float *restrict xq = x + ((ptrdiff_t)(i + 2 * di - 2) * in_w + j + 2 * dj - 2) * ch;
-                    const float *restrict wq = w + (3 * di + dj) * out_c;
+                    const float *xq = x + ((ptrdiff_t)(i + 2 * di - 2) * in_w + j + 2 * dj - 2) * ch;
+                    const float *wq = w + (3 * di + dj) * out_c;
 
-                    for (int oc = 0; oc < out_c; oc++)
-                        yp[oc] += xq[oc / 2] * wq[oc];
+                    for (int c = 0; c < ch; c++) {
+                        const float *wc = wq + c * 2;
+                        float *yc = yp + c * 2;
+
+                        for (int m = 0; m < 2; m++)
+                            yc[m] += xq[c] * wc[m];
+                    }
                 }
             }
             for (int oc = 0; oc < out_c; oc++)
-                yp[oc] = yp[oc] + b[oc];
+                yp[oc] += b[oc];
         }
 
         /* columns [col_full_begin, col_full_end): every kernel column live, no padding */
         for (int j = col_full_begin; j < col_full_end; j++) {
-            float *restrict yp = y + ((ptrdiff_t)i * out_w + j) * out_c;
+            float *yp = y + ((ptrdiff_t)i * out_w + j) * out_c;
 
             for (int oc = 0; oc < out_c; oc++)
                 yp[oc] = 0.0f;
             for (int di = d0; di < d1; di++) {
-                const float *restrict xq = x + ((ptrdiff_t)(i + 2 * di - 2) * in_w + j - 2) * ch;
-                const float *restrict wq = w + 3 * di * out_c;
+                const float *xq = x + ((ptrdiff_t)(i + 2 * di - 2) * in_w + j - 2) * ch;
+                const float *wq = w + 3 * di * out_c;
 
-                for (int oc = 0; oc < out_c; oc++) {
-                    const int c = oc / 2;
-                    float acc = yp[oc];
-                    acc += xq[c] * wq[oc];                       /* kernel column 0 */
-                    acc += xq[dx + c] * wq[out_c + oc];          /* kernel column 1 */
-                    acc += xq[2 * dx + c] * wq[2 * out_c + oc];  /* kernel column 2 */
-                    yp[oc] = acc;
+                for (int c = 0; c < ch; c++) {
+                    const float *wc = wq + c * 2;
+                    float *yc = yp + c * 2;
+
+                    for (int m = 0; m < 2; m++) {
+                        float acc = yc[m];
+                        acc += xq[c] * wc[m];                       /* kernel column 0 */
+                        acc += xq[dx + c] * wc[out_c + m];          /* kernel column 1 */
+                        acc += xq[2 * dx + c] * wc[2 * out_c + m];  /* kernel column 2 */
+                        yc[m] = acc;
+                    }
                 }
             }
             for (int oc = 0; oc < out_c; oc++)
-                yp[oc] = yp[oc] + b[oc];
+                yp[oc] += b[oc];
         }
 
         /* columns [col_full_end, out_w): right padding; live kernel columns [e0, e1) per column */
         for (int j = col_full_end; j < out_w; j++) {
-            float *restrict yp = y + ((ptrdiff_t)i * out_w + j) * out_c;
+            float *yp = y + ((ptrdiff_t)i * out_w + j) * out_c;
             const int e0 = first_tap(j - 2, 2);
             const int e1 = end_tap(j - 2, 2, in_w, 3);
 
@@ -284,15 +329,20 @@ void dwconv_f32_k3x3_s1x1_r2x2_same_m2__any_none(const dwgen_params *params, con
                 yp[oc] = 0.0f;
             for (int di = d0; di < d1; di++) {
                 for (int dj = e0; dj < e1; dj++) {
-                    const float *restrict xq = x + ((ptrdiff_t)(i + 2 * di - 2) * in_w + j + 2 * dj - 2) * ch;
-                    const float *restrict wq = w + (3 * di + dj) * out_c;
+                    const float *xq = x + ((ptrdiff_t)(i + 2 * di - 2) * in_w + j + 2 * dj - 2) * ch;
+                    const float *wq = w + (3 * di + dj) * out_c;
 
-                    for (int oc = 0; oc < out_c; oc++)
-                        yp[oc] += xq[oc / 2] * wq[oc];
+                    for (int c = 0; c < ch; c++) {
+                        const float *wc = wq + c * 2;
+                        float *yc = yp + c * 2;
+
+                        for (int m = 0; m < 2; m++)
+                            yc[m] += xq[c] * wc[m];
+                    }
                 }
             }
             for (int oc = 0; oc < out_c; oc++)
-                yp[oc] = yp[oc] + b[oc];
+                yp[oc] += b[oc];
         }
     }
 }

@@ -75,15 +75,22 @@ static inline float activate(float x)
     return x > 0.0f ? x : 0.0f;
 }
 
-/* Output rows [row_begin, row_end) of one image; see the comment above. */
-void dwconv_f32_k3x3_s2x2_r1x1_same_m1__any_relu(const dwgen_params *params, const dwgen_shape *shape,
-                                                 const float *weights, const float *bias,
-                                                 const float *input, float *output, int row_begin, int row_end)
+/*
+ * Output rows [row_begin, row_end) of one image. The restrict qualifiers
+ * state the API's rule that the output overlaps no input, so compilers
+ * vectorize the channel loops without run-time overlap checks; they do
+ * not change the function's type (C99 6.7.5.3), so this is still a
+ * dwgen_kernel_fn.
+ */
+void dwconv_f32_k3x3_s2x2_r1x1_same_m1__any_relu(
+    const dwgen_params *params, const dwgen_shape *shape,
+    const float *restrict weights, const float *restrict bias,
+    const float *restrict input, float *restrict output, int row_begin, int row_end)
 {
-    const float *restrict w = weights;
-    const float *restrict b = bias;
-    const float *restrict x = input;
-    float *restrict y = output;
+    const float *w = weights;
+    const float *b = bias;
+    const float *x = input;
+    float *y = output;
     const int in_h = params->in_h;
     const int in_w = params->in_w;
     const int ch = params->channels;
@@ -105,7 +112,7 @@ void dwconv_f32_k3x3_s2x2_r1x1_same_m1__any_relu(const dwgen_params *params, con
         const int d1 = end_tap(2 * i - pad_top, 1, in_h, 3);
         /* columns [0, col_full_begin): left padding; live kernel columns [e0, e1) per column */
         for (int j = 0; j < col_full_begin; j++) {
-            float *restrict yp = y + ((ptrdiff_t)i * out_w + j) * out_c;
+            float *yp = y + ((ptrdiff_t)i * out_w + j) * out_c;
             const int e0 = first_tap(2 * j - pad_left, 1);
             const int e1 = end_tap(2 * j - pad_left, 1, in_w, 3);
 
@@ -113,8 +120,8 @@ void dwconv_f32_k3x3_s2x2_r1x1_same_m1__any_relu(const dwgen_params *params, con
                 yp[c] = 0.0f;
             for (int di = d0; di < d1; di++) {
                 for (int dj = e0; dj < e1; dj++) {
-                    const float *restrict xq = x + ((ptrdiff_t)(2 * i + di - pad_top) * in_w + 2 * j + dj - pad_left) * ch;
-                    const float *restrict wq = w + (3 * di + dj) * out_c;
+                    const float *xq = x + ((ptrdiff_t)(2 * i + di - pad_top) * in_w + 2 * j + dj - pad_left) * ch;
+                    const float *wq = w + (3 * di + dj) * out_c;
 
                     for (int c = 0; c < ch; c++)
                         yp[c] += xq[c] * wq[c];
@@ -126,13 +133,13 @@ void dwconv_f32_k3x3_s2x2_r1x1_same_m1__any_relu(const dwgen_params *params, con
 
         /* columns [col_full_begin, col_full_end): every kernel column live, no padding */
         for (int j = col_full_begin; j < col_full_end; j++) {
-            float *restrict yp = y + ((ptrdiff_t)i * out_w + j) * out_c;
+            float *yp = y + ((ptrdiff_t)i * out_w + j) * out_c;
 
             for (int c = 0; c < ch; c++)
                 yp[c] = 0.0f;
             for (int di = d0; di < d1; di++) {
-                const float *restrict xq = x + ((ptrdiff_t)(2 * i + di - pad_top) * in_w + 2 * j - pad_left) * ch;
-                const float *restrict wq = w + 3 * di * out_c;
+                const float *xq = x + ((ptrdiff_t)(2 * i + di - pad_top) * in_w + 2 * j - pad_left) * ch;
+                const float *wq = w + 3 * di * out_c;
 
                 for (int c = 0; c < ch; c++) {
                     float acc = yp[c];
@@ -148,7 +155,7 @@ void dwconv_f32_k3x3_s2x2_r1x1_same_m1__any_relu(const dwgen_params *params, con
 
         /* columns [col_full_end, out_w): right padding; live kernel columns [e0, e1) per column */
         for (int j = col_full_end; j < out_w; j++) {
-            float *restrict yp = y + ((ptrdiff_t)i * out_w + j) * out_c;
+            float *yp = y + ((ptrdiff_t)i * out_w + j) * out_c;
             const int e0 = first_tap(2 * j - pad_left, 1);
             const int e1 = end_tap(2 * j - pad_left, 1, in_w, 3);
 
@@ -156,8 +163,8 @@ void dwconv_f32_k3x3_s2x2_r1x1_same_m1__any_relu(const dwgen_params *params, con
                 yp[c] = 0.0f;
             for (int di = d0; di < d1; di++) {
                 for (int dj = e0; dj < e1; dj++) {
-                    const float *restrict xq = x + ((ptrdiff_t)(2 * i + di - pad_top) * in_w + 2 * j + dj - pad_left) * ch;
-                    const float *restrict wq = w + (3 * di + dj) * out_c;
+                    const float *xq = x + ((ptrdiff_t)(2 * i + di - pad_top) * in_w + 2 * j + dj - pad_left) * ch;
+                    const float *wq = w + (3 * di + dj) * out_c;
 
                     for (int c = 0; c < ch; c++)
                         yp[c] += xq[c] * wq[c];
@@ -172,7 +179,7 @@ void dwconv_f32_k3x3_s2x2_r1x1_same_m1__any_relu(const dwgen_params *params, con
     for (int i = imax(row_begin, row_full_begin); i < imin(row_end, row_full_end); i++) {
         /* columns [0, col_full_begin): left padding; live kernel columns [e0, e1) per column */
         for (int j = 0; j < col_full_begin; j++) {
-            float *restrict yp = y + ((ptrdiff_t)i * out_w + j) * out_c;
+            float *yp = y + ((ptrdiff_t)i * out_w + j) * out_c;
             const int e0 = first_tap(2 * j - pad_left, 1);
             const int e1 = end_tap(2 * j - pad_left, 1, in_w, 3);
 
@@ -180,8 +187,8 @@ void dwconv_f32_k3x3_s2x2_r1x1_same_m1__any_relu(const dwgen_params *params, con
                 yp[c] = 0.0f;
             for (int di = 0; di < 3; di++) {
                 for (int dj = e0; dj < e1; dj++) {
-                    const float *restrict xq = x + ((ptrdiff_t)(2 * i + di - pad_top) * in_w + 2 * j + dj - pad_left) * ch;
-                    const float *restrict wq = w + (3 * di + dj) * out_c;
+                    const float *xq = x + ((ptrdiff_t)(2 * i + di - pad_top) * in_w + 2 * j + dj - pad_left) * ch;
+                    const float *wq = w + (3 * di + dj) * out_c;
 
                     for (int c = 0; c < ch; c++)
                         yp[c] += xq[c] * wq[c];
@@ -193,8 +200,8 @@ void dwconv_f32_k3x3_s2x2_r1x1_same_m1__any_relu(const dwgen_params *params, con
 
         /* columns [col_full_begin, col_full_end): every kernel column live, no padding */
         for (int j = col_full_begin; j < col_full_end; j++) {
-            float *restrict yp = y + ((ptrdiff_t)i * out_w + j) * out_c;
-            const float *restrict xp = x + ((ptrdiff_t)(2 * i - pad_top) * in_w + 2 * j - pad_left) * ch;
+            float *yp = y + ((ptrdiff_t)i * out_w + j) * out_c;
+            const float *xp = x + ((ptrdiff_t)(2 * i - pad_top) * in_w + 2 * j - pad_left) * ch;
 
             for (int c = 0; c < ch; c++) {
                 float acc = xp[c] * w[c];                           /* tap (0,0) */
@@ -212,7 +219,7 @@ void dwconv_f32_k3x3_s2x2_r1x1_same_m1__any_relu(const dwgen_params *params, con
 
         /* columns [col_full_end, out_w): right padding; live kernel columns [e0, e1) per column */
         for (int j = col_full_end; j < out_w; j++) {
-            float *restrict yp = y + ((ptrdiff_t)i * out_w + j) * out_c;
+            float *yp = y + ((ptrdiff_t)i * out_w + j) * out_c;
             const int e0 = first_tap(2 * j - pad_left, 1);
             const int e1 = end_tap(2 * j - pad_left, 1, in_w, 3);
 
@@ -220,8 +227,8 @@ void dwconv_f32_k3x3_s2x2_r1x1_same_m1__any_relu(const dwgen_params *params, con
                 yp[c] = 0.0f;
             for (int di = 0; di < 3; di++) {
                 for (int dj = e0; dj < e1; dj++) {
-                    const float *restrict xq = x + ((ptrdiff_t)(2 * i + di - pad_top) * in_w + 2 * j + dj - pad_left) * ch;
-                    const float *restrict wq = w + (3 * di + dj) * out_c;
+                    const float *xq = x + ((ptrdiff_t)(2 * i + di - pad_top) * in_w + 2 * j + dj - pad_left) * ch;
+                    const float *wq = w + (3 * di + dj) * out_c;
 
                     for (int c = 0; c < ch; c++)
                         yp[c] += xq[c] * wq[c];
@@ -238,7 +245,7 @@ void dwconv_f32_k3x3_s2x2_r1x1_same_m1__any_relu(const dwgen_params *params, con
         const int d1 = end_tap(2 * i - pad_top, 1, in_h, 3);
         /* columns [0, col_full_begin): left padding; live kernel columns [e0, e1) per column */
         for (int j = 0; j < col_full_begin; j++) {
-            float *restrict yp = y + ((ptrdiff_t)i * out_w + j) * out_c;
+            float *yp = y + ((ptrdiff_t)i * out_w + j) * out_c;
             const int e0 = first_tap(2 * j - pad_left, 1);
             const int e1 = end_tap(2 * j - pad_left, 1, in_w, 3);
 
@@ -246,8 +253,8 @@ void dwconv_f32_k3x3_s2x2_r1x1_same_m1__any_relu(const dwgen_params *params, con
                 yp[c] = 0.0f;
             for (int di = d0; di < d1; di++) {
                 for (int dj = e0; dj < e1; dj++) {
-                    const float *restrict xq = x + ((ptrdiff_t)(2 * i + di - pad_top) * in_w + 2 * j + dj - pad_left) * ch;
-                    const float *restrict wq = w + (3 * di + dj) * out_c;
+                    const float *xq = x + ((ptrdiff_t)(2 * i + di - pad_top) * in_w + 2 * j + dj - pad_left) * ch;
+                    const float *wq = w + (3 * di + dj) * out_c;
 
                     for (int c = 0; c < ch; c++)
                         yp[c] += xq[c] * wq[c];
@@ -259,13 +266,13 @@ void dwconv_f32_k3x3_s2x2_r1x1_same_m1__any_relu(const dwgen_params *params, con
 
         /* columns [col_full_begin, col_full_end): every kernel column live, no padding */
         for (int j = col_full_begin; j < col_full_end; j++) {
-            float *restrict yp = y + ((ptrdiff_t)i * out_w + j) * out_c;
+            float *yp = y + ((ptrdiff_t)i * out_w + j) * out_c;
 
             for (int c = 0; c < ch; c++)
                 yp[c] = 0.0f;
             for (int di = d0; di < d1; di++) {
-                const float *restrict xq = x + ((ptrdiff_t)(2 * i + di - pad_top) * in_w + 2 * j - pad_left) * ch;
-                const float *restrict wq = w + 3 * di * out_c;
+                const float *xq = x + ((ptrdiff_t)(2 * i + di - pad_top) * in_w + 2 * j - pad_left) * ch;
+                const float *wq = w + 3 * di * out_c;
 
                 for (int c = 0; c < ch; c++) {
                     float acc = yp[c];
@@ -281,7 +288,7 @@ void dwconv_f32_k3x3_s2x2_r1x1_same_m1__any_relu(const dwgen_params *params, con
 
         /* columns [col_full_end, out_w): right padding; live kernel columns [e0, e1) per column */
         for (int j = col_full_end; j < out_w; j++) {
-            float *restrict yp = y + ((ptrdiff_t)i * out_w + j) * out_c;
+            float *yp = y + ((ptrdiff_t)i * out_w + j) * out_c;
             const int e0 = first_tap(2 * j - pad_left, 1);
             const int e1 = end_tap(2 * j - pad_left, 1, in_w, 3);
 
@@ -289,8 +296,8 @@ void dwconv_f32_k3x3_s2x2_r1x1_same_m1__any_relu(const dwgen_params *params, con
                 yp[c] = 0.0f;
             for (int di = d0; di < d1; di++) {
                 for (int dj = e0; dj < e1; dj++) {
-                    const float *restrict xq = x + ((ptrdiff_t)(2 * i + di - pad_top) * in_w + 2 * j + dj - pad_left) * ch;
-                    const float *restrict wq = w + (3 * di + dj) * out_c;
+                    const float *xq = x + ((ptrdiff_t)(2 * i + di - pad_top) * in_w + 2 * j + dj - pad_left) * ch;
+                    const float *wq = w + (3 * di + dj) * out_c;
 
                     for (int c = 0; c < ch; c++)
                         yp[c] += xq[c] * wq[c];

@@ -38,17 +38,24 @@ static inline float activate(float x)
     return x > 0.0f ? x : 0.0f;
 }
 
-/* Output rows [row_begin, row_end) of one image; see the comment above. */
-void dwconv_f32_k5x5_s1x1_r1x1_same_m1__28x28x120_relu(const dwgen_params *params, const dwgen_shape *shape,
-                                                       const float *weights, const float *bias,
-                                                       const float *input, float *output, int row_begin, int row_end)
+/*
+ * Output rows [row_begin, row_end) of one image. The restrict qualifiers
+ * state the API's rule that the output overlaps no input, so compilers
+ * vectorize the channel loops without run-time overlap checks; they do
+ * not change the function's type (C99 6.7.5.3), so this is still a
+ * dwgen_kernel_fn.
+ */
+void dwconv_f32_k5x5_s1x1_r1x1_same_m1__28x28x120_relu(
+    const dwgen_params *params, const dwgen_shape *shape,
+    const float *restrict weights, const float *restrict bias,
+    const float *restrict input, float *restrict output, int row_begin, int row_end)
 {
     (void)params;
     (void)shape;
-    const float *restrict w = weights;
-    const float *restrict b = bias;
-    const float *restrict x = input;
-    float *restrict y = output;
+    const float *w = weights;
+    const float *b = bias;
+    const float *x = input;
+    float *y = output;
     const ptrdiff_t dy = 3360; /* input step between kernel rows */
     const ptrdiff_t dx = 120; /* input step between kernel columns */
 
@@ -56,8 +63,8 @@ void dwconv_f32_k5x5_s1x1_r1x1_same_m1__28x28x120_relu(const dwgen_params *param
     for (int i = row_begin; i < imin(row_end, 1); i++) {
         /* column 0: left padding, kernel columns 2..4 live */
         for (int j = 0; j < 1; j++) {
-            float *restrict yp = y + ((ptrdiff_t)i * 28 + j) * 120;
-            const float *restrict xp = x + ((ptrdiff_t)i * 28 + j) * 120;
+            float *yp = y + ((ptrdiff_t)i * 28 + j) * 120;
+            const float *xp = x + ((ptrdiff_t)i * 28 + j) * 120;
 
             for (int c = 0; c < 120; c++) {
                 float acc = xp[c] * w[12 * 120 + c];               /* tap (2,2) */
@@ -75,8 +82,8 @@ void dwconv_f32_k5x5_s1x1_r1x1_same_m1__28x28x120_relu(const dwgen_params *param
 
         /* column 1: left padding, kernel columns 1..4 live */
         for (int j = 1; j < 2; j++) {
-            float *restrict yp = y + ((ptrdiff_t)i * 28 + j) * 120;
-            const float *restrict xp = x + ((ptrdiff_t)i * 28 + j - 1) * 120;
+            float *yp = y + ((ptrdiff_t)i * 28 + j) * 120;
+            const float *xp = x + ((ptrdiff_t)i * 28 + j - 1) * 120;
 
             for (int c = 0; c < 120; c++) {
                 float acc = xp[c] * w[11 * 120 + c];               /* tap (2,1) */
@@ -97,8 +104,8 @@ void dwconv_f32_k5x5_s1x1_r1x1_same_m1__28x28x120_relu(const dwgen_params *param
 
         /* columns 2..25: kernel columns 0..4 live, no padding */
         for (int j = 2; j < 26; j++) {
-            float *restrict yp = y + ((ptrdiff_t)i * 28 + j) * 120;
-            const float *restrict xp = x + ((ptrdiff_t)i * 28 + j - 2) * 120;
+            float *yp = y + ((ptrdiff_t)i * 28 + j) * 120;
+            const float *xp = x + ((ptrdiff_t)i * 28 + j - 2) * 120;
 
             for (int c = 0; c < 120; c++) {
                 float acc = xp[c] * w[10 * 120 + c];               /* tap (2,0) */
@@ -122,8 +129,8 @@ void dwconv_f32_k5x5_s1x1_r1x1_same_m1__28x28x120_relu(const dwgen_params *param
 
         /* column 26: right padding, kernel columns 0..3 live */
         for (int j = 26; j < 27; j++) {
-            float *restrict yp = y + ((ptrdiff_t)i * 28 + j) * 120;
-            const float *restrict xp = x + ((ptrdiff_t)i * 28 + j - 2) * 120;
+            float *yp = y + ((ptrdiff_t)i * 28 + j) * 120;
+            const float *xp = x + ((ptrdiff_t)i * 28 + j - 2) * 120;
 
             for (int c = 0; c < 120; c++) {
                 float acc = xp[c] * w[10 * 120 + c];               /* tap (2,0) */
@@ -144,8 +151,8 @@ void dwconv_f32_k5x5_s1x1_r1x1_same_m1__28x28x120_relu(const dwgen_params *param
 
         /* column 27: right padding, kernel columns 0..2 live */
         for (int j = 27; j < 28; j++) {
-            float *restrict yp = y + ((ptrdiff_t)i * 28 + j) * 120;
-            const float *restrict xp = x + ((ptrdiff_t)i * 28 + j - 2) * 120;
+            float *yp = y + ((ptrdiff_t)i * 28 + j) * 120;
+            const float *xp = x + ((ptrdiff_t)i * 28 + j - 2) * 120;
 
             for (int c = 0; c < 120; c++) {
                 float acc = xp[c] * w[10 * 120 + c];               /* tap (2,0) */
@@ -166,8 +173,8 @@ void dwconv_f32_k5x5_s1x1_r1x1_same_m1__28x28x120_relu(const dwgen_params *param
     for (int i = imax(row_begin, 1); i < imin(row_end, 2); i++) {
         /* column 0: left padding, kernel columns 2..4 live */
         for (int j = 0; j < 1; j++) {
-            float *restrict yp = y + ((ptrdiff_t)i * 28 + j) * 120;
-            const float *restrict xp = x + ((ptrdiff_t)(i - 1) * 28 + j) * 120;
+            float *yp = y + ((ptrdiff_t)i * 28 + j) * 120;
+            const float *xp = x + ((ptrdiff_t)(i - 1) * 28 + j) * 120;
 
             for (int c = 0; c < 120; c++) {
                 float acc = xp[c] * w[7 * 120 + c];                /* tap (1,2) */
@@ -188,8 +195,8 @@ void dwconv_f32_k5x5_s1x1_r1x1_same_m1__28x28x120_relu(const dwgen_params *param
 
         /* column 1: left padding, kernel columns 1..4 live */
         for (int j = 1; j < 2; j++) {
-            float *restrict yp = y + ((ptrdiff_t)i * 28 + j) * 120;
-            const float *restrict xp = x + ((ptrdiff_t)(i - 1) * 28 + j - 1) * 120;
+            float *yp = y + ((ptrdiff_t)i * 28 + j) * 120;
+            const float *xp = x + ((ptrdiff_t)(i - 1) * 28 + j - 1) * 120;
 
             for (int c = 0; c < 120; c++) {
                 float acc = xp[c] * w[6 * 120 + c];                /* tap (1,1) */
@@ -214,8 +221,8 @@ void dwconv_f32_k5x5_s1x1_r1x1_same_m1__28x28x120_relu(const dwgen_params *param
 
         /* columns 2..25: kernel columns 0..4 live, no padding */
         for (int j = 2; j < 26; j++) {
-            float *restrict yp = y + ((ptrdiff_t)i * 28 + j) * 120;
-            const float *restrict xp = x + ((ptrdiff_t)(i - 1) * 28 + j - 2) * 120;
+            float *yp = y + ((ptrdiff_t)i * 28 + j) * 120;
+            const float *xp = x + ((ptrdiff_t)(i - 1) * 28 + j - 2) * 120;
 
             for (int c = 0; c < 120; c++) {
                 float acc = xp[c] * w[5 * 120 + c];                /* tap (1,0) */
@@ -244,8 +251,8 @@ void dwconv_f32_k5x5_s1x1_r1x1_same_m1__28x28x120_relu(const dwgen_params *param
 
         /* column 26: right padding, kernel columns 0..3 live */
         for (int j = 26; j < 27; j++) {
-            float *restrict yp = y + ((ptrdiff_t)i * 28 + j) * 120;
-            const float *restrict xp = x + ((ptrdiff_t)(i - 1) * 28 + j - 2) * 120;
+            float *yp = y + ((ptrdiff_t)i * 28 + j) * 120;
+            const float *xp = x + ((ptrdiff_t)(i - 1) * 28 + j - 2) * 120;
 
             for (int c = 0; c < 120; c++) {
                 float acc = xp[c] * w[5 * 120 + c];                /* tap (1,0) */
@@ -270,8 +277,8 @@ void dwconv_f32_k5x5_s1x1_r1x1_same_m1__28x28x120_relu(const dwgen_params *param
 
         /* column 27: right padding, kernel columns 0..2 live */
         for (int j = 27; j < 28; j++) {
-            float *restrict yp = y + ((ptrdiff_t)i * 28 + j) * 120;
-            const float *restrict xp = x + ((ptrdiff_t)(i - 1) * 28 + j - 2) * 120;
+            float *yp = y + ((ptrdiff_t)i * 28 + j) * 120;
+            const float *xp = x + ((ptrdiff_t)(i - 1) * 28 + j - 2) * 120;
 
             for (int c = 0; c < 120; c++) {
                 float acc = xp[c] * w[5 * 120 + c];                /* tap (1,0) */
@@ -295,8 +302,8 @@ void dwconv_f32_k5x5_s1x1_r1x1_same_m1__28x28x120_relu(const dwgen_params *param
     for (int i = imax(row_begin, 2); i < imin(row_end, 26); i++) {
         /* column 0: left padding, kernel columns 2..4 live */
         for (int j = 0; j < 1; j++) {
-            float *restrict yp = y + ((ptrdiff_t)i * 28 + j) * 120;
-            const float *restrict xp = x + ((ptrdiff_t)(i - 2) * 28 + j) * 120;
+            float *yp = y + ((ptrdiff_t)i * 28 + j) * 120;
+            const float *xp = x + ((ptrdiff_t)(i - 2) * 28 + j) * 120;
 
             for (int c = 0; c < 120; c++) {
                 float acc = xp[c] * w[2 * 120 + c];                /* tap (0,2) */
@@ -320,8 +327,8 @@ void dwconv_f32_k5x5_s1x1_r1x1_same_m1__28x28x120_relu(const dwgen_params *param
 
         /* column 1: left padding, kernel columns 1..4 live */
         for (int j = 1; j < 2; j++) {
-            float *restrict yp = y + ((ptrdiff_t)i * 28 + j) * 120;
-            const float *restrict xp = x + ((ptrdiff_t)(i - 2) * 28 + j - 1) * 120;
+            float *yp = y + ((ptrdiff_t)i * 28 + j) * 120;
+            const float *xp = x + ((ptrdiff_t)(i - 2) * 28 + j - 1) * 120;
 
             for (int c = 0; c < 120; c++) {
                 float acc = xp[c] * w[120 + c];                    /* tap (0,1) */
@@ -350,8 +357,8 @@ void dwconv_f32_k5x5_s1x1_r1x1_same_m1__28x28x120_relu(const dwgen_params *param
 
         /* columns 2..25: kernel columns 0..4 live, no padding */
         for (int j = 2; j < 26; j++) {
-            float *restrict yp = y + ((ptrdiff_t)i * 28 + j) * 120;
-            const float *restrict xp = x + ((ptrdiff_t)(i - 2) * 28 + j - 2) * 120;
+            float *yp = y + ((ptrdiff_t)i * 28 + j) * 120;
+            const float *xp = x + ((ptrdiff_t)(i - 2) * 28 + j - 2) * 120;
 
             for (int c = 0; c < 120; c++) {
                 float acc = xp[c] * w[c];                          /* tap (0,0) */
@@ -385,8 +392,8 @@ void dwconv_f32_k5x5_s1x1_r1x1_same_m1__28x28x120_relu(const dwgen_params *param
 
         /* column 26: right padding, kernel columns 0..3 live */
         for (int j = 26; j < 27; j++) {
-            float *restrict yp = y + ((ptrdiff_t)i * 28 + j) * 120;
-            const float *restrict xp = x + ((ptrdiff_t)(i - 2) * 28 + j - 2) * 120;
+            float *yp = y + ((ptrdiff_t)i * 28 + j) * 120;
+            const float *xp = x + ((ptrdiff_t)(i - 2) * 28 + j - 2) * 120;
 
             for (int c = 0; c < 120; c++) {
                 float acc = xp[c] * w[c];                          /* tap (0,0) */
@@ -415,8 +422,8 @@ void dwconv_f32_k5x5_s1x1_r1x1_same_m1__28x28x120_relu(const dwgen_params *param
 
         /* column 27: right padding, kernel columns 0..2 live */
         for (int j = 27; j < 28; j++) {
-            float *restrict yp = y + ((ptrdiff_t)i * 28 + j) * 120;
-            const float *restrict xp = x + ((ptrdiff_t)(i - 2) * 28 + j - 2) * 120;
+            float *yp = y + ((ptrdiff_t)i * 28 + j) * 120;
+            const float *xp = x + ((ptrdiff_t)(i - 2) * 28 + j - 2) * 120;
 
             for (int c = 0; c < 120; c++) {
                 float acc = xp[c] * w[c];                          /* tap (0,0) */
@@ -443,8 +450,8 @@ void dwconv_f32_k5x5_s1x1_r1x1_same_m1__28x28x120_relu(const dwgen_params *param
     for (int i = imax(row_begin, 26); i < imin(row_end, 27); i++) {
         /* column 0: left padding, kernel columns 2..4 live */
         for (int j = 0; j < 1; j++) {
-            float *restrict yp = y + ((ptrdiff_t)i * 28 + j) * 120;
-            const float *restrict xp = x + ((ptrdiff_t)(i - 2) * 28 + j) * 120;
+            float *yp = y + ((ptrdiff_t)i * 28 + j) * 120;
+            const float *xp = x + ((ptrdiff_t)(i - 2) * 28 + j) * 120;
 
             for (int c = 0; c < 120; c++) {
                 float acc = xp[c] * w[2 * 120 + c];                /* tap (0,2) */
@@ -465,8 +472,8 @@ void dwconv_f32_k5x5_s1x1_r1x1_same_m1__28x28x120_relu(const dwgen_params *param
 
         /* column 1: left padding, kernel columns 1..4 live */
         for (int j = 1; j < 2; j++) {
-            float *restrict yp = y + ((ptrdiff_t)i * 28 + j) * 120;
-            const float *restrict xp = x + ((ptrdiff_t)(i - 2) * 28 + j - 1) * 120;
+            float *yp = y + ((ptrdiff_t)i * 28 + j) * 120;
+            const float *xp = x + ((ptrdiff_t)(i - 2) * 28 + j - 1) * 120;
 
             for (int c = 0; c < 120; c++) {
                 float acc = xp[c] * w[120 + c];                    /* tap (0,1) */
@@ -491,8 +498,8 @@ void dwconv_f32_k5x5_s1x1_r1x1_same_m1__28x28x120_relu(const dwgen_params *param
 
         /* columns 2..25: kernel columns 0..4 live, no padding */
         for (int j = 2; j < 26; j++) {
-            float *restrict yp = y + ((ptrdiff_t)i * 28 + j) * 120;
-            const float *restrict xp = x + ((ptrdiff_t)(i - 2) * 28 + j - 2) * 120;
+            float *yp = y + ((ptrdiff_t)i * 28 + j) * 120;
+            const float *xp = x + ((ptrdiff_t)(i - 2) * 28 + j - 2) * 120;
 
             for (int c = 0; c < 120; c++) {
                 float acc = xp[c] * w[c];                          /* tap (0,0) */
@@ -521,8 +528,8 @@ void dwconv_f32_k5x5_s1x1_r1x1_same_m1__28x28x120_relu(const dwgen_params *param
 
         /* column 26: right padding, kernel columns 0..3 live */
         for (int j = 26; j < 27; j++) {
-            float *restrict yp = y + ((ptrdiff_t)i * 28 + j) * 120;
-            const float *restrict xp = x + ((ptrdiff_t)(i - 2) * 28 + j - 2) * 120;
+            float *yp = y + ((ptrdiff_t)i * 28 + j) * 120;
+            const float *xp = x + ((ptrdiff_t)(i - 2) * 28 + j - 2) * 120;
 
             for (int c = 0; c < 120; c++) {
                 float acc = xp[c] * w[c];                          /* tap (0,0) */
@@ -547,8 +554,8 @@ void dwconv_f32_k5x5_s1x1_r1x1_same_m1__28x28x120_relu(const dwgen_params *param
 
         /* column 27: right padding, kernel columns 0..2 live */
         for (int j = 27; j < 28; j++) {
-            float *restrict yp = y + ((ptrdiff_t)i * 28 + j) * 120;
-            const float *restrict xp = x + ((ptrdiff_t)(i - 2) * 28 + j - 2) * 120;
+            float *yp = y + ((ptrdiff_t)i * 28 + j) * 120;
+            const float *xp = x + ((ptrdiff_t)(i - 2) * 28 + j - 2) * 120;
 
             for (int c = 0; c < 120; c++) {
                 float acc = xp[c] * w[c];                          /* tap (0,0) */
@@ -572,8 +579,8 @@ void dwconv_f32_k5x5_s1x1_r1x1_same_m1__28x28x120_relu(const dwgen_params *param
     for (int i = imax(row_begin, 27); i < row_end; i++) {
         /* column 0: left padding, kernel columns 2..4 live */
         for (int j = 0; j < 1; j++) {
-            float *restrict yp = y + ((ptrdiff_t)i * 28 + j) * 120;
-            const float *restrict xp = x + ((ptrdiff_t)(i - 2) * 28 + j) * 120;
+            float *yp = y + ((ptrdiff_t)i * 28 + j) * 120;
+            const float *xp = x + ((ptrdiff_t)(i - 2) * 28 + j) * 120;
 
             for (int c = 0; c < 120; c++) {
                 float acc = xp[c] * w[2 * 120 + c];                /* tap (0,2) */
@@ -591,8 +598,8 @@ void dwconv_f32_k5x5_s1x1_r1x1_same_m1__28x28x120_relu(const dwgen_params *param
 
         /* column 1: left padding, kernel columns 1..4 live */
         for (int j = 1; j < 2; j++) {
-            float *restrict yp = y + ((ptrdiff_t)i * 28 + j) * 120;
-            const float *restrict xp = x + ((ptrdiff_t)(i - 2) * 28 + j - 1) * 120;
+            float *yp = y + ((ptrdiff_t)i * 28 + j) * 120;
+            const float *xp = x + ((ptrdiff_t)(i - 2) * 28 + j - 1) * 120;
 
             for (int c = 0; c < 120; c++) {
                 float acc = xp[c] * w[120 + c];                    /* tap (0,1) */
@@ -613,8 +620,8 @@ void dwconv_f32_k5x5_s1x1_r1x1_same_m1__28x28x120_relu(const dwgen_params *param
 
         /* columns 2..25: kernel columns 0..4 live, no padding */
         for (int j = 2; j < 26; j++) {
-            float *restrict yp = y + ((ptrdiff_t)i * 28 + j) * 120;
-            const float *restrict xp = x + ((ptrdiff_t)(i - 2) * 28 + j - 2) * 120;
+            float *yp = y + ((ptrdiff_t)i * 28 + j) * 120;
+            const float *xp = x + ((ptrdiff_t)(i - 2) * 28 + j - 2) * 120;
 
             for (int c = 0; c < 120; c++) {
                 float acc = xp[c] * w[c];                          /* tap (0,0) */
@@ -638,8 +645,8 @@ void dwconv_f32_k5x5_s1x1_r1x1_same_m1__28x28x120_relu(const dwgen_params *param
 
         /* column 26: right padding, kernel columns 0..3 live */
         for (int j = 26; j < 27; j++) {
-            float *restrict yp = y + ((ptrdiff_t)i * 28 + j) * 120;
-            const float *restrict xp = x + ((ptrdiff_t)(i - 2) * 28 + j - 2) * 120;
+            float *yp = y + ((ptrdiff_t)i * 28 + j) * 120;
+            const float *xp = x + ((ptrdiff_t)(i - 2) * 28 + j - 2) * 120;
 
             for (int c = 0; c < 120; c++) {
                 float acc = xp[c] * w[c];                          /* tap (0,0) */
@@ -660,8 +667,8 @@ void dwconv_f32_k5x5_s1x1_r1x1_same_m1__28x28x120_relu(const dwgen_params *param
 
         /* column 27: right padding, kernel columns 0..2 live */
         for (int j = 27; j < 28; j++) {
-            float *restrict yp = y + ((ptrdiff_t)i * 28 + j) * 120;
-            const float *restrict xp = x + ((ptrdiff_t)(i - 2) * 28 + j - 2) * 120;
+            float *yp = y + ((ptrdiff_t)i * 28 + j) * 120;
+            const float *xp = x + ((ptrdiff_t)(i - 2) * 28 + j - 2) * 120;
 
             for (int c = 0; c < 120; c++) {
                 float acc = xp[c] * w[c];                          /* tap (0,0) */

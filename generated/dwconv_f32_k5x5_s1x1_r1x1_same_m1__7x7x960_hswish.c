@@ -41,17 +41,24 @@ static inline float activate(float x)
     return x * t / 6.0f;
 }
 
-/* Output rows [row_begin, row_end) of one image; see the comment above. */
-void dwconv_f32_k5x5_s1x1_r1x1_same_m1__7x7x960_hswish(const dwgen_params *params, const dwgen_shape *shape,
-                                                       const float *weights, const float *bias,
-                                                       const float *input, float *output, int row_begin, int row_end)
+/*
+ * Output rows [row_begin, row_end) of one image. The restrict qualifiers
+ * state the API's rule that the output overlaps no input, so compilers
+ * vectorize the channel loops without run-time overlap checks; they do
+ * not change the function's type (C99 6.7.5.3), so this is still a
+ * dwgen_kernel_fn.
+ */
+void dwconv_f32_k5x5_s1x1_r1x1_same_m1__7x7x960_hswish(
+    const dwgen_params *params, const dwgen_shape *shape,
+    const float *restrict weights, const float *restrict bias,
+    const float *restrict input, float *restrict output, int row_begin, int row_end)
 {
     (void)params;
     (void)shape;
-    const float *restrict w = weights;
-    const float *restrict b = bias;
-    const float *restrict x = input;
-    float *restrict y = output;
+    const float *w = weights;
+    const float *b = bias;
+    const float *x = input;
+    float *y = output;
     const ptrdiff_t dy = 6720; /* input step between kernel rows */
     const ptrdiff_t dx = 960; /* input step between kernel columns */
 
@@ -59,8 +66,8 @@ void dwconv_f32_k5x5_s1x1_r1x1_same_m1__7x7x960_hswish(const dwgen_params *param
     for (int i = row_begin; i < imin(row_end, 1); i++) {
         /* column 0: left padding, kernel columns 2..4 live */
         for (int j = 0; j < 1; j++) {
-            float *restrict yp = y + ((ptrdiff_t)i * 7 + j) * 960;
-            const float *restrict xp = x + ((ptrdiff_t)i * 7 + j) * 960;
+            float *yp = y + ((ptrdiff_t)i * 7 + j) * 960;
+            const float *xp = x + ((ptrdiff_t)i * 7 + j) * 960;
 
             for (int c = 0; c < 960; c++) {
                 float acc = xp[c] * w[12 * 960 + c];               /* tap (2,2) */
@@ -78,8 +85,8 @@ void dwconv_f32_k5x5_s1x1_r1x1_same_m1__7x7x960_hswish(const dwgen_params *param
 
         /* column 1: left padding, kernel columns 1..4 live */
         for (int j = 1; j < 2; j++) {
-            float *restrict yp = y + ((ptrdiff_t)i * 7 + j) * 960;
-            const float *restrict xp = x + ((ptrdiff_t)i * 7 + j - 1) * 960;
+            float *yp = y + ((ptrdiff_t)i * 7 + j) * 960;
+            const float *xp = x + ((ptrdiff_t)i * 7 + j - 1) * 960;
 
             for (int c = 0; c < 960; c++) {
                 float acc = xp[c] * w[11 * 960 + c];               /* tap (2,1) */
@@ -100,8 +107,8 @@ void dwconv_f32_k5x5_s1x1_r1x1_same_m1__7x7x960_hswish(const dwgen_params *param
 
         /* columns 2..4: kernel columns 0..4 live, no padding */
         for (int j = 2; j < 5; j++) {
-            float *restrict yp = y + ((ptrdiff_t)i * 7 + j) * 960;
-            const float *restrict xp = x + ((ptrdiff_t)i * 7 + j - 2) * 960;
+            float *yp = y + ((ptrdiff_t)i * 7 + j) * 960;
+            const float *xp = x + ((ptrdiff_t)i * 7 + j - 2) * 960;
 
             for (int c = 0; c < 960; c++) {
                 float acc = xp[c] * w[10 * 960 + c];               /* tap (2,0) */
@@ -125,8 +132,8 @@ void dwconv_f32_k5x5_s1x1_r1x1_same_m1__7x7x960_hswish(const dwgen_params *param
 
         /* column 5: right padding, kernel columns 0..3 live */
         for (int j = 5; j < 6; j++) {
-            float *restrict yp = y + ((ptrdiff_t)i * 7 + j) * 960;
-            const float *restrict xp = x + ((ptrdiff_t)i * 7 + j - 2) * 960;
+            float *yp = y + ((ptrdiff_t)i * 7 + j) * 960;
+            const float *xp = x + ((ptrdiff_t)i * 7 + j - 2) * 960;
 
             for (int c = 0; c < 960; c++) {
                 float acc = xp[c] * w[10 * 960 + c];               /* tap (2,0) */
@@ -147,8 +154,8 @@ void dwconv_f32_k5x5_s1x1_r1x1_same_m1__7x7x960_hswish(const dwgen_params *param
 
         /* column 6: right padding, kernel columns 0..2 live */
         for (int j = 6; j < 7; j++) {
-            float *restrict yp = y + ((ptrdiff_t)i * 7 + j) * 960;
-            const float *restrict xp = x + ((ptrdiff_t)i * 7 + j - 2) * 960;
+            float *yp = y + ((ptrdiff_t)i * 7 + j) * 960;
+            const float *xp = x + ((ptrdiff_t)i * 7 + j - 2) * 960;
 
             for (int c = 0; c < 960; c++) {
                 float acc = xp[c] * w[10 * 960 + c];               /* tap (2,0) */
@@ -169,8 +176,8 @@ void dwconv_f32_k5x5_s1x1_r1x1_same_m1__7x7x960_hswish(const dwgen_params *param
     for (int i = imax(row_begin, 1); i < imin(row_end, 2); i++) {
         /* column 0: left padding, kernel columns 2..4 live */
         for (int j = 0; j < 1; j++) {
-            float *restrict yp = y + ((ptrdiff_t)i * 7 + j) * 960;
-            const float *restrict xp = x + ((ptrdiff_t)(i - 1) * 7 + j) * 960;
+            float *yp = y + ((ptrdiff_t)i * 7 + j) * 960;
+            const float *xp = x + ((ptrdiff_t)(i - 1) * 7 + j) * 960;
 
             for (int c = 0; c < 960; c++) {
                 float acc = xp[c] * w[7 * 960 + c];                /* tap (1,2) */
@@ -191,8 +198,8 @@ void dwconv_f32_k5x5_s1x1_r1x1_same_m1__7x7x960_hswish(const dwgen_params *param
 
         /* column 1: left padding, kernel columns 1..4 live */
         for (int j = 1; j < 2; j++) {
-            float *restrict yp = y + ((ptrdiff_t)i * 7 + j) * 960;
-            const float *restrict xp = x + ((ptrdiff_t)(i - 1) * 7 + j - 1) * 960;
+            float *yp = y + ((ptrdiff_t)i * 7 + j) * 960;
+            const float *xp = x + ((ptrdiff_t)(i - 1) * 7 + j - 1) * 960;
 
             for (int c = 0; c < 960; c++) {
                 float acc = xp[c] * w[6 * 960 + c];                /* tap (1,1) */
@@ -217,8 +224,8 @@ void dwconv_f32_k5x5_s1x1_r1x1_same_m1__7x7x960_hswish(const dwgen_params *param
 
         /* columns 2..4: kernel columns 0..4 live, no padding */
         for (int j = 2; j < 5; j++) {
-            float *restrict yp = y + ((ptrdiff_t)i * 7 + j) * 960;
-            const float *restrict xp = x + ((ptrdiff_t)(i - 1) * 7 + j - 2) * 960;
+            float *yp = y + ((ptrdiff_t)i * 7 + j) * 960;
+            const float *xp = x + ((ptrdiff_t)(i - 1) * 7 + j - 2) * 960;
 
             for (int c = 0; c < 960; c++) {
                 float acc = xp[c] * w[5 * 960 + c];                /* tap (1,0) */
@@ -247,8 +254,8 @@ void dwconv_f32_k5x5_s1x1_r1x1_same_m1__7x7x960_hswish(const dwgen_params *param
 
         /* column 5: right padding, kernel columns 0..3 live */
         for (int j = 5; j < 6; j++) {
-            float *restrict yp = y + ((ptrdiff_t)i * 7 + j) * 960;
-            const float *restrict xp = x + ((ptrdiff_t)(i - 1) * 7 + j - 2) * 960;
+            float *yp = y + ((ptrdiff_t)i * 7 + j) * 960;
+            const float *xp = x + ((ptrdiff_t)(i - 1) * 7 + j - 2) * 960;
 
             for (int c = 0; c < 960; c++) {
                 float acc = xp[c] * w[5 * 960 + c];                /* tap (1,0) */
@@ -273,8 +280,8 @@ void dwconv_f32_k5x5_s1x1_r1x1_same_m1__7x7x960_hswish(const dwgen_params *param
 
         /* column 6: right padding, kernel columns 0..2 live */
         for (int j = 6; j < 7; j++) {
-            float *restrict yp = y + ((ptrdiff_t)i * 7 + j) * 960;
-            const float *restrict xp = x + ((ptrdiff_t)(i - 1) * 7 + j - 2) * 960;
+            float *yp = y + ((ptrdiff_t)i * 7 + j) * 960;
+            const float *xp = x + ((ptrdiff_t)(i - 1) * 7 + j - 2) * 960;
 
             for (int c = 0; c < 960; c++) {
                 float acc = xp[c] * w[5 * 960 + c];                /* tap (1,0) */
@@ -298,8 +305,8 @@ void dwconv_f32_k5x5_s1x1_r1x1_same_m1__7x7x960_hswish(const dwgen_params *param
     for (int i = imax(row_begin, 2); i < imin(row_end, 5); i++) {
         /* column 0: left padding, kernel columns 2..4 live */
         for (int j = 0; j < 1; j++) {
-            float *restrict yp = y + ((ptrdiff_t)i * 7 + j) * 960;
-            const float *restrict xp = x + ((ptrdiff_t)(i - 2) * 7 + j) * 960;
+            float *yp = y + ((ptrdiff_t)i * 7 + j) * 960;
+            const float *xp = x + ((ptrdiff_t)(i - 2) * 7 + j) * 960;
 
             for (int c = 0; c < 960; c++) {
                 float acc = xp[c] * w[2 * 960 + c];                /* tap (0,2) */
@@ -323,8 +330,8 @@ void dwconv_f32_k5x5_s1x1_r1x1_same_m1__7x7x960_hswish(const dwgen_params *param
 
         /* column 1: left padding, kernel columns 1..4 live */
         for (int j = 1; j < 2; j++) {
-            float *restrict yp = y + ((ptrdiff_t)i * 7 + j) * 960;
-            const float *restrict xp = x + ((ptrdiff_t)(i - 2) * 7 + j - 1) * 960;
+            float *yp = y + ((ptrdiff_t)i * 7 + j) * 960;
+            const float *xp = x + ((ptrdiff_t)(i - 2) * 7 + j - 1) * 960;
 
             for (int c = 0; c < 960; c++) {
                 float acc = xp[c] * w[960 + c];                    /* tap (0,1) */
@@ -353,8 +360,8 @@ void dwconv_f32_k5x5_s1x1_r1x1_same_m1__7x7x960_hswish(const dwgen_params *param
 
         /* columns 2..4: kernel columns 0..4 live, no padding */
         for (int j = 2; j < 5; j++) {
-            float *restrict yp = y + ((ptrdiff_t)i * 7 + j) * 960;
-            const float *restrict xp = x + ((ptrdiff_t)(i - 2) * 7 + j - 2) * 960;
+            float *yp = y + ((ptrdiff_t)i * 7 + j) * 960;
+            const float *xp = x + ((ptrdiff_t)(i - 2) * 7 + j - 2) * 960;
 
             for (int c = 0; c < 960; c++) {
                 float acc = xp[c] * w[c];                          /* tap (0,0) */
@@ -388,8 +395,8 @@ void dwconv_f32_k5x5_s1x1_r1x1_same_m1__7x7x960_hswish(const dwgen_params *param
 
         /* column 5: right padding, kernel columns 0..3 live */
         for (int j = 5; j < 6; j++) {
-            float *restrict yp = y + ((ptrdiff_t)i * 7 + j) * 960;
-            const float *restrict xp = x + ((ptrdiff_t)(i - 2) * 7 + j - 2) * 960;
+            float *yp = y + ((ptrdiff_t)i * 7 + j) * 960;
+            const float *xp = x + ((ptrdiff_t)(i - 2) * 7 + j - 2) * 960;
 
             for (int c = 0; c < 960; c++) {
                 float acc = xp[c] * w[c];                          /* tap (0,0) */
@@ -418,8 +425,8 @@ void dwconv_f32_k5x5_s1x1_r1x1_same_m1__7x7x960_hswish(const dwgen_params *param
 
         /* column 6: right padding, kernel columns 0..2 live */
         for (int j = 6; j < 7; j++) {
-            float *restrict yp = y + ((ptrdiff_t)i * 7 + j) * 960;
-            const float *restrict xp = x + ((ptrdiff_t)(i - 2) * 7 + j - 2) * 960;
+            float *yp = y + ((ptrdiff_t)i * 7 + j) * 960;
+            const float *xp = x + ((ptrdiff_t)(i - 2) * 7 + j - 2) * 960;
 
             for (int c = 0; c < 960; c++) {
                 float acc = xp[c] * w[c];                          /* tap (0,0) */
@@ -446,8 +453,8 @@ void dwconv_f32_k5x5_s1x1_r1x1_same_m1__7x7x960_hswish(const dwgen_params *param
     for (int i = imax(row_begin, 5); i < imin(row_end, 6); i++) {
         /* column 0: left padding, kernel columns 2..4 live */
         for (int j = 0; j < 1; j++) {
-            float *restrict yp = y + ((ptrdiff_t)i * 7 + j) * 960;
-            const float *restrict xp = x + ((ptrdiff_t)(i - 2) * 7 + j) * 960;
+            float *yp = y + ((ptrdiff_t)i * 7 + j) * 960;
+            const float *xp = x + ((ptrdiff_t)(i - 2) * 7 + j) * 960;
 
             for (int c = 0; c < 960; c++) {
                 float acc = xp[c] * w[2 * 960 + c];                /* tap (0,2) */
@@ -468,8 +475,8 @@ void dwconv_f32_k5x5_s1x1_r1x1_same_m1__7x7x960_hswish(const dwgen_params *param
 
         /* column 1: left padding, kernel columns 1..4 live */
         for (int j = 1; j < 2; j++) {
-            float *restrict yp = y + ((ptrdiff_t)i * 7 + j) * 960;
-            const float *restrict xp = x + ((ptrdiff_t)(i - 2) * 7 + j - 1) * 960;
+            float *yp = y + ((ptrdiff_t)i * 7 + j) * 960;
+            const float *xp = x + ((ptrdiff_t)(i - 2) * 7 + j - 1) * 960;
 
             for (int c = 0; c < 960; c++) {
                 float acc = xp[c] * w[960 + c];                    /* tap (0,1) */
@@ -494,8 +501,8 @@ void dwconv_f32_k5x5_s1x1_r1x1_same_m1__7x7x960_hswish(const dwgen_params *param
 
         /* columns 2..4: kernel columns 0..4 live, no padding */
         for (int j = 2; j < 5; j++) {
-            float *restrict yp = y + ((ptrdiff_t)i * 7 + j) * 960;
-            const float *restrict xp = x + ((ptrdiff_t)(i - 2) * 7 + j - 2) * 960;
+            float *yp = y + ((ptrdiff_t)i * 7 + j) * 960;
+            const float *xp = x + ((ptrdiff_t)(i - 2) * 7 + j - 2) * 960;
 
             for (int c = 0; c < 960; c++) {
                 float acc = xp[c] * w[c];                          /* tap (0,0) */
@@ -524,8 +531,8 @@ void dwconv_f32_k5x5_s1x1_r1x1_same_m1__7x7x960_hswish(const dwgen_params *param
 
         /* column 5: right padding, kernel columns 0..3 live */
         for (int j = 5; j < 6; j++) {
-            float *restrict yp = y + ((ptrdiff_t)i * 7 + j) * 960;
-            const float *restrict xp = x + ((ptrdiff_t)(i - 2) * 7 + j - 2) * 960;
+            float *yp = y + ((ptrdiff_t)i * 7 + j) * 960;
+            const float *xp = x + ((ptrdiff_t)(i - 2) * 7 + j - 2) * 960;
 
             for (int c = 0; c < 960; c++) {
                 float acc = xp[c] * w[c];                          /* tap (0,0) */
@@ -550,8 +557,8 @@ void dwconv_f32_k5x5_s1x1_r1x1_same_m1__7x7x960_hswish(const dwgen_params *param
 
         /* column 6: right padding, kernel columns 0..2 live */
         for (int j = 6; j < 7; j++) {
-            float *restrict yp = y + ((ptrdiff_t)i * 7 + j) * 960;
-            const float *restrict xp = x + ((ptrdiff_t)(i - 2) * 7 + j - 2) * 960;
+            float *yp = y + ((ptrdiff_t)i * 7 + j) * 960;
+            const float *xp = x + ((ptrdiff_t)(i - 2) * 7 + j - 2) * 960;
 
             for (int c = 0; c < 960; c++) {
                 float acc = xp[c] * w[c];                          /* tap (0,0) */
@@ -575,8 +582,8 @@ void dwconv_f32_k5x5_s1x1_r1x1_same_m1__7x7x960_hswish(const dwgen_params *param
     for (int i = imax(row_begin, 6); i < row_end; i++) {
         /* column 0: left padding, kernel columns 2..4 live */
         for (int j = 0; j < 1; j++) {
-            float *restrict yp = y + ((ptrdiff_t)i * 7 + j) * 960;
-            const float *restrict xp = x + ((ptrdiff_t)(i - 2) * 7 + j) * 960;
+            float *yp = y + ((ptrdiff_t)i * 7 + j) * 960;
+            const float *xp = x + ((ptrdiff_t)(i - 2) * 7 + j) * 960;
 
             for (int c = 0; c < 960; c++) {
                 float acc = xp[c] * w[2 * 960 + c];                /* tap (0,2) */
@@ -594,8 +601,8 @@ void dwconv_f32_k5x5_s1x1_r1x1_same_m1__7x7x960_hswish(const dwgen_params *param
 
         /* column 1: left padding, kernel columns 1..4 live */
         for (int j = 1; j < 2; j++) {
-            float *restrict yp = y + ((ptrdiff_t)i * 7 + j) * 960;
-            const float *restrict xp = x + ((ptrdiff_t)(i - 2) * 7 + j - 1) * 960;
+            float *yp = y + ((ptrdiff_t)i * 7 + j) * 960;
+            const float *xp = x + ((ptrdiff_t)(i - 2) * 7 + j - 1) * 960;
 
             for (int c = 0; c < 960; c++) {
                 float acc = xp[c] * w[960 + c];                    /* tap (0,1) */
@@ -616,8 +623,8 @@ void dwconv_f32_k5x5_s1x1_r1x1_same_m1__7x7x960_hswish(const dwgen_params *param
 
         /* columns 2..4: kernel columns 0..4 live, no padding */
         for (int j = 2; j < 5; j++) {
-            float *restrict yp = y + ((ptrdiff_t)i * 7 + j) * 960;
-            const float *restrict xp = x + ((ptrdiff_t)(i - 2) * 7 + j - 2) * 960;
+            float *yp = y + ((ptrdiff_t)i * 7 + j) * 960;
+            const float *xp = x + ((ptrdiff_t)(i - 2) * 7 + j - 2) * 960;
 
             for (int c = 0; c < 960; c++) {
                 float acc = xp[c] * w[c];                          /* tap (0,0) */
@@ -641,8 +648,8 @@ void dwconv_f32_k5x5_s1x1_r1x1_same_m1__7x7x960_hswish(const dwgen_params *param
 
         /* column 5: right padding, kernel columns 0..3 live */
         for (int j = 5; j < 6; j++) {
-            float *restrict yp = y + ((ptrdiff_t)i * 7 + j) * 960;
-            const float *restrict xp = x + ((ptrdiff_t)(i - 2) * 7 + j - 2) * 960;
+            float *yp = y + ((ptrdiff_t)i * 7 + j) * 960;
+            const float *xp = x + ((ptrdiff_t)(i - 2) * 7 + j - 2) * 960;
 
             for (int c = 0; c < 960; c++) {
                 float acc = xp[c] * w[c];                          /* tap (0,0) */
@@ -663,8 +670,8 @@ void dwconv_f32_k5x5_s1x1_r1x1_same_m1__7x7x960_hswish(const dwgen_params *param
 
         /* column 6: right padding, kernel columns 0..2 live */
         for (int j = 6; j < 7; j++) {
-            float *restrict yp = y + ((ptrdiff_t)i * 7 + j) * 960;
-            const float *restrict xp = x + ((ptrdiff_t)(i - 2) * 7 + j - 2) * 960;
+            float *yp = y + ((ptrdiff_t)i * 7 + j) * 960;
+            const float *xp = x + ((ptrdiff_t)(i - 2) * 7 + j - 2) * 960;
 
             for (int c = 0; c < 960; c++) {
                 float acc = xp[c] * w[c];                          /* tap (0,0) */

@@ -32,17 +32,24 @@ static inline int imax(int a, int b)
     return a > b ? a : b;
 }
 
-/* Output rows [row_begin, row_end) of one image; see the comment above. */
-void dwconv_f32_k5x5_s1x1_r1x1_same_m3__20x20x7_none(const dwgen_params *params, const dwgen_shape *shape,
-                                                     const float *weights, const float *bias,
-                                                     const float *input, float *output, int row_begin, int row_end)
+/*
+ * Output rows [row_begin, row_end) of one image. The restrict qualifiers
+ * state the API's rule that the output overlaps no input, so compilers
+ * vectorize the channel loops without run-time overlap checks; they do
+ * not change the function's type (C99 6.7.5.3), so this is still a
+ * dwgen_kernel_fn.
+ */
+void dwconv_f32_k5x5_s1x1_r1x1_same_m3__20x20x7_none(
+    const dwgen_params *params, const dwgen_shape *shape,
+    const float *restrict weights, const float *restrict bias,
+    const float *restrict input, float *restrict output, int row_begin, int row_end)
 {
     (void)params;
     (void)shape;
-    const float *restrict w = weights;
-    const float *restrict b = bias;
-    const float *restrict x = input;
-    float *restrict y = output;
+    const float *w = weights;
+    const float *b = bias;
+    const float *x = input;
+    float *y = output;
     const ptrdiff_t dy = 140; /* input step between kernel rows */
     const ptrdiff_t dx = 7; /* input step between kernel columns */
 
@@ -50,113 +57,138 @@ void dwconv_f32_k5x5_s1x1_r1x1_same_m3__20x20x7_none(const dwgen_params *params,
     for (int i = row_begin; i < imin(row_end, 1); i++) {
         /* column 0: left padding, kernel columns 2..4 live */
         for (int j = 0; j < 1; j++) {
-            float *restrict yp = y + ((ptrdiff_t)i * 20 + j) * 21;
-            const float *restrict xp = x + ((ptrdiff_t)i * 20 + j) * 7;
+            float *yp = y + ((ptrdiff_t)i * 20 + j) * 21;
+            const float *xp = x + ((ptrdiff_t)i * 20 + j) * 7;
 
-            for (int oc = 0; oc < 21; oc++) {
-                const int c = oc / 3;
-                float acc = xp[c] * w[12 * 21 + oc];               /* tap (2,2) */
-                acc += xp[dx + c] * w[13 * 21 + oc];               /* tap (2,3) */
-                acc += xp[2 * dx + c] * w[14 * 21 + oc];           /* tap (2,4) */
-                acc += xp[dy + c] * w[17 * 21 + oc];               /* tap (3,2) */
-                acc += xp[dy + dx + c] * w[18 * 21 + oc];          /* tap (3,3) */
-                acc += xp[dy + 2 * dx + c] * w[19 * 21 + oc];      /* tap (3,4) */
-                acc += xp[2 * dy + c] * w[22 * 21 + oc];           /* tap (4,2) */
-                acc += xp[2 * dy + dx + c] * w[23 * 21 + oc];      /* tap (4,3) */
-                acc += xp[2 * dy + 2 * dx + c] * w[24 * 21 + oc];  /* tap (4,4) */
-                yp[oc] = acc + b[oc];
+            for (int c = 0; c < 7; c++) {
+                const float *wc = w + c * 3;
+                const float *bc = b + c * 3;
+                float *yc = yp + c * 3;
+
+                for (int m = 0; m < 3; m++) {
+                    float acc = xp[c] * wc[12 * 21 + m];               /* tap (2,2) */
+                    acc += xp[dx + c] * wc[13 * 21 + m];               /* tap (2,3) */
+                    acc += xp[2 * dx + c] * wc[14 * 21 + m];           /* tap (2,4) */
+                    acc += xp[dy + c] * wc[17 * 21 + m];               /* tap (3,2) */
+                    acc += xp[dy + dx + c] * wc[18 * 21 + m];          /* tap (3,3) */
+                    acc += xp[dy + 2 * dx + c] * wc[19 * 21 + m];      /* tap (3,4) */
+                    acc += xp[2 * dy + c] * wc[22 * 21 + m];           /* tap (4,2) */
+                    acc += xp[2 * dy + dx + c] * wc[23 * 21 + m];      /* tap (4,3) */
+                    acc += xp[2 * dy + 2 * dx + c] * wc[24 * 21 + m];  /* tap (4,4) */
+                    yc[m] = acc + bc[m];
+                }
             }
         }
 
         /* column 1: left padding, kernel columns 1..4 live */
         for (int j = 1; j < 2; j++) {
-            float *restrict yp = y + ((ptrdiff_t)i * 20 + j) * 21;
-            const float *restrict xp = x + ((ptrdiff_t)i * 20 + j - 1) * 7;
+            float *yp = y + ((ptrdiff_t)i * 20 + j) * 21;
+            const float *xp = x + ((ptrdiff_t)i * 20 + j - 1) * 7;
 
-            for (int oc = 0; oc < 21; oc++) {
-                const int c = oc / 3;
-                float acc = xp[c] * w[11 * 21 + oc];               /* tap (2,1) */
-                acc += xp[dx + c] * w[12 * 21 + oc];               /* tap (2,2) */
-                acc += xp[2 * dx + c] * w[13 * 21 + oc];           /* tap (2,3) */
-                acc += xp[3 * dx + c] * w[14 * 21 + oc];           /* tap (2,4) */
-                acc += xp[dy + c] * w[16 * 21 + oc];               /* tap (3,1) */
-                acc += xp[dy + dx + c] * w[17 * 21 + oc];          /* tap (3,2) */
-                acc += xp[dy + 2 * dx + c] * w[18 * 21 + oc];      /* tap (3,3) */
-                acc += xp[dy + 3 * dx + c] * w[19 * 21 + oc];      /* tap (3,4) */
-                acc += xp[2 * dy + c] * w[21 * 21 + oc];           /* tap (4,1) */
-                acc += xp[2 * dy + dx + c] * w[22 * 21 + oc];      /* tap (4,2) */
-                acc += xp[2 * dy + 2 * dx + c] * w[23 * 21 + oc];  /* tap (4,3) */
-                acc += xp[2 * dy + 3 * dx + c] * w[24 * 21 + oc];  /* tap (4,4) */
-                yp[oc] = acc + b[oc];
+            for (int c = 0; c < 7; c++) {
+                const float *wc = w + c * 3;
+                const float *bc = b + c * 3;
+                float *yc = yp + c * 3;
+
+                for (int m = 0; m < 3; m++) {
+                    float acc = xp[c] * wc[11 * 21 + m];               /* tap (2,1) */
+                    acc += xp[dx + c] * wc[12 * 21 + m];               /* tap (2,2) */
+                    acc += xp[2 * dx + c] * wc[13 * 21 + m];           /* tap (2,3) */
+                    acc += xp[3 * dx + c] * wc[14 * 21 + m];           /* tap (2,4) */
+                    acc += xp[dy + c] * wc[16 * 21 + m];               /* tap (3,1) */
+                    acc += xp[dy + dx + c] * wc[17 * 21 + m];          /* tap (3,2) */
+                    acc += xp[dy + 2 * dx + c] * wc[18 * 21 + m];      /* tap (3,3) */
+                    acc += xp[dy + 3 * dx + c] * wc[19 * 21 + m];      /* tap (3,4) */
+                    acc += xp[2 * dy + c] * wc[21 * 21 + m];           /* tap (4,1) */
+                    acc += xp[2 * dy + dx + c] * wc[22 * 21 + m];      /* tap (4,2) */
+                    acc += xp[2 * dy + 2 * dx + c] * wc[23 * 21 + m];  /* tap (4,3) */
+                    acc += xp[2 * dy + 3 * dx + c] * wc[24 * 21 + m];  /* tap (4,4) */
+                    yc[m] = acc + bc[m];
+                }
             }
         }
 
         /* columns 2..17: kernel columns 0..4 live, no padding */
         for (int j = 2; j < 18; j++) {
-            float *restrict yp = y + ((ptrdiff_t)i * 20 + j) * 21;
-            const float *restrict xp = x + ((ptrdiff_t)i * 20 + j - 2) * 7;
+            float *yp = y + ((ptrdiff_t)i * 20 + j) * 21;
+            const float *xp = x + ((ptrdiff_t)i * 20 + j - 2) * 7;
 
-            for (int oc = 0; oc < 21; oc++) {
-                const int c = oc / 3;
-                float acc = xp[c] * w[10 * 21 + oc];               /* tap (2,0) */
-                acc += xp[dx + c] * w[11 * 21 + oc];               /* tap (2,1) */
-                acc += xp[2 * dx + c] * w[12 * 21 + oc];           /* tap (2,2) */
-                acc += xp[3 * dx + c] * w[13 * 21 + oc];           /* tap (2,3) */
-                acc += xp[4 * dx + c] * w[14 * 21 + oc];           /* tap (2,4) */
-                acc += xp[dy + c] * w[15 * 21 + oc];               /* tap (3,0) */
-                acc += xp[dy + dx + c] * w[16 * 21 + oc];          /* tap (3,1) */
-                acc += xp[dy + 2 * dx + c] * w[17 * 21 + oc];      /* tap (3,2) */
-                acc += xp[dy + 3 * dx + c] * w[18 * 21 + oc];      /* tap (3,3) */
-                acc += xp[dy + 4 * dx + c] * w[19 * 21 + oc];      /* tap (3,4) */
-                acc += xp[2 * dy + c] * w[20 * 21 + oc];           /* tap (4,0) */
-                acc += xp[2 * dy + dx + c] * w[21 * 21 + oc];      /* tap (4,1) */
-                acc += xp[2 * dy + 2 * dx + c] * w[22 * 21 + oc];  /* tap (4,2) */
-                acc += xp[2 * dy + 3 * dx + c] * w[23 * 21 + oc];  /* tap (4,3) */
-                acc += xp[2 * dy + 4 * dx + c] * w[24 * 21 + oc];  /* tap (4,4) */
-                yp[oc] = acc + b[oc];
+            for (int c = 0; c < 7; c++) {
+                const float *wc = w + c * 3;
+                const float *bc = b + c * 3;
+                float *yc = yp + c * 3;
+
+                for (int m = 0; m < 3; m++) {
+                    float acc = xp[c] * wc[10 * 21 + m];               /* tap (2,0) */
+                    acc += xp[dx + c] * wc[11 * 21 + m];               /* tap (2,1) */
+                    acc += xp[2 * dx + c] * wc[12 * 21 + m];           /* tap (2,2) */
+                    acc += xp[3 * dx + c] * wc[13 * 21 + m];           /* tap (2,3) */
+                    acc += xp[4 * dx + c] * wc[14 * 21 + m];           /* tap (2,4) */
+                    acc += xp[dy + c] * wc[15 * 21 + m];               /* tap (3,0) */
+                    acc += xp[dy + dx + c] * wc[16 * 21 + m];          /* tap (3,1) */
+                    acc += xp[dy + 2 * dx + c] * wc[17 * 21 + m];      /* tap (3,2) */
+                    acc += xp[dy + 3 * dx + c] * wc[18 * 21 + m];      /* tap (3,3) */
+                    acc += xp[dy + 4 * dx + c] * wc[19 * 21 + m];      /* tap (3,4) */
+                    acc += xp[2 * dy + c] * wc[20 * 21 + m];           /* tap (4,0) */
+                    acc += xp[2 * dy + dx + c] * wc[21 * 21 + m];      /* tap (4,1) */
+                    acc += xp[2 * dy + 2 * dx + c] * wc[22 * 21 + m];  /* tap (4,2) */
+                    acc += xp[2 * dy + 3 * dx + c] * wc[23 * 21 + m];  /* tap (4,3) */
+                    acc += xp[2 * dy + 4 * dx + c] * wc[24 * 21 + m];  /* tap (4,4) */
+                    yc[m] = acc + bc[m];
+                }
             }
         }
 
         /* column 18: right padding, kernel columns 0..3 live */
         for (int j = 18; j < 19; j++) {
-            float *restrict yp = y + ((ptrdiff_t)i * 20 + j) * 21;
-            const float *restrict xp = x + ((ptrdiff_t)i * 20 + j - 2) * 7;
+            float *yp = y + ((ptrdiff_t)i * 20 + j) * 21;
+            const float *xp = x + ((ptrdiff_t)i * 20 + j - 2) * 7;
 
-            for (int oc = 0; oc < 21; oc++) {
-                const int c = oc / 3;
-                float acc = xp[c] * w[10 * 21 + oc];               /* tap (2,0) */
-                acc += xp[dx + c] * w[11 * 21 + oc];               /* tap (2,1) */
-                acc += xp[2 * dx + c] * w[12 * 21 + oc];           /* tap (2,2) */
-                acc += xp[3 * dx + c] * w[13 * 21 + oc];           /* tap (2,3) */
-                acc += xp[dy + c] * w[15 * 21 + oc];               /* tap (3,0) */
-                acc += xp[dy + dx + c] * w[16 * 21 + oc];          /* tap (3,1) */
-                acc += xp[dy + 2 * dx + c] * w[17 * 21 + oc];      /* tap (3,2) */
-                acc += xp[dy + 3 * dx + c] * w[18 * 21 + oc];      /* tap (3,3) */
-                acc += xp[2 * dy + c] * w[20 * 21 + oc];           /* tap (4,0) */
-                acc += xp[2 * dy + dx + c] * w[21 * 21 + oc];      /* tap (4,1) */
-                acc += xp[2 * dy + 2 * dx + c] * w[22 * 21 + oc];  /* tap (4,2) */
-                acc += xp[2 * dy + 3 * dx + c] * w[23 * 21 + oc];  /* tap (4,3) */
-                yp[oc] = acc + b[oc];
+            for (int c = 0; c < 7; c++) {
+                const float *wc = w + c * 3;
+                const float *bc = b + c * 3;
+                float *yc = yp + c * 3;
+
+                for (int m = 0; m < 3; m++) {
+                    float acc = xp[c] * wc[10 * 21 + m];               /* tap (2,0) */
+                    acc += xp[dx + c] * wc[11 * 21 + m];               /* tap (2,1) */
+                    acc += xp[2 * dx + c] * wc[12 * 21 + m];           /* tap (2,2) */
+                    acc += xp[3 * dx + c] * wc[13 * 21 + m];           /* tap (2,3) */
+                    acc += xp[dy + c] * wc[15 * 21 + m];               /* tap (3,0) */
+                    acc += xp[dy + dx + c] * wc[16 * 21 + m];          /* tap (3,1) */
+                    acc += xp[dy + 2 * dx + c] * wc[17 * 21 + m];      /* tap (3,2) */
+                    acc += xp[dy + 3 * dx + c] * wc[18 * 21 + m];      /* tap (3,3) */
+                    acc += xp[2 * dy + c] * wc[20 * 21 + m];           /* tap (4,0) */
+                    acc += xp[2 * dy + dx + c] * wc[21 * 21 + m];      /* tap (4,1) */
+                    acc += xp[2 * dy + 2 * dx + c] * wc[22 * 21 + m];  /* tap (4,2) */
+                    acc += xp[2 * dy + 3 * dx + c] * wc[23 * 21 + m];  /* tap (4,3) */
+                    yc[m] = acc + bc[m];
+                }
             }
         }
 
         /* column 19: right padding, kernel columns 0..2 live */
         for (int j = 19; j < 20; j++) {
-            float *restrict yp = y + ((ptrdiff_t)i * 20 + j) * 21;
-            const float *restrict xp = x + ((ptrdiff_t)i * 20 + j - 2) * 7;
+            float *yp = y + ((ptrdiff_t)i * 20 + j) * 21;
+            const float *xp = x + ((ptrdiff_t)i * 20 + j - 2) * 7;
 
-            for (int oc = 0; oc < 21; oc++) {
-                const int c = oc / 3;
-                float acc = xp[c] * w[10 * 21 + oc];               /* tap (2,0) */
-                acc += xp[dx + c] * w[11 * 21 + oc];               /* tap (2,1) */
-                acc += xp[2 * dx + c] * w[12 * 21 + oc];           /* tap (2,2) */
-                acc += xp[dy + c] * w[15 * 21 + oc];               /* tap (3,0) */
-                acc += xp[dy + dx + c] * w[16 * 21 + oc];          /* tap (3,1) */
-                acc += xp[dy + 2 * dx + c] * w[17 * 21 + oc];      /* tap (3,2) */
-                acc += xp[2 * dy + c] * w[20 * 21 + oc];           /* tap (4,0) */
-                acc += xp[2 * dy + dx + c] * w[21 * 21 + oc];      /* tap (4,1) */
-                acc += xp[2 * dy + 2 * dx + c] * w[22 * 21 + oc];  /* tap (4,2) */
-                yp[oc] = acc + b[oc];
+            for (int c = 0; c < 7; c++) {
+                const float *wc = w + c * 3;
+                const float *bc = b + c * 3;
+                float *yc = yp + c * 3;
+
+                for (int m = 0; m < 3; m++) {
+                    float acc = xp[c] * wc[10 * 21 + m];               /* tap (2,0) */
+                    acc += xp[dx + c] * wc[11 * 21 + m];               /* tap (2,1) */
+                    acc += xp[2 * dx + c] * wc[12 * 21 + m];           /* tap (2,2) */
+                    acc += xp[dy + c] * wc[15 * 21 + m];               /* tap (3,0) */
+                    acc += xp[dy + dx + c] * wc[16 * 21 + m];          /* tap (3,1) */
+                    acc += xp[dy + 2 * dx + c] * wc[17 * 21 + m];      /* tap (3,2) */
+                    acc += xp[2 * dy + c] * wc[20 * 21 + m];           /* tap (4,0) */
+                    acc += xp[2 * dy + dx + c] * wc[21 * 21 + m];      /* tap (4,1) */
+                    acc += xp[2 * dy + 2 * dx + c] * wc[22 * 21 + m];  /* tap (4,2) */
+                    yc[m] = acc + bc[m];
+                }
             }
         }
     }
@@ -165,132 +197,157 @@ void dwconv_f32_k5x5_s1x1_r1x1_same_m3__20x20x7_none(const dwgen_params *params,
     for (int i = imax(row_begin, 1); i < imin(row_end, 2); i++) {
         /* column 0: left padding, kernel columns 2..4 live */
         for (int j = 0; j < 1; j++) {
-            float *restrict yp = y + ((ptrdiff_t)i * 20 + j) * 21;
-            const float *restrict xp = x + ((ptrdiff_t)(i - 1) * 20 + j) * 7;
+            float *yp = y + ((ptrdiff_t)i * 20 + j) * 21;
+            const float *xp = x + ((ptrdiff_t)(i - 1) * 20 + j) * 7;
 
-            for (int oc = 0; oc < 21; oc++) {
-                const int c = oc / 3;
-                float acc = xp[c] * w[7 * 21 + oc];                /* tap (1,2) */
-                acc += xp[dx + c] * w[8 * 21 + oc];                /* tap (1,3) */
-                acc += xp[2 * dx + c] * w[9 * 21 + oc];            /* tap (1,4) */
-                acc += xp[dy + c] * w[12 * 21 + oc];               /* tap (2,2) */
-                acc += xp[dy + dx + c] * w[13 * 21 + oc];          /* tap (2,3) */
-                acc += xp[dy + 2 * dx + c] * w[14 * 21 + oc];      /* tap (2,4) */
-                acc += xp[2 * dy + c] * w[17 * 21 + oc];           /* tap (3,2) */
-                acc += xp[2 * dy + dx + c] * w[18 * 21 + oc];      /* tap (3,3) */
-                acc += xp[2 * dy + 2 * dx + c] * w[19 * 21 + oc];  /* tap (3,4) */
-                acc += xp[3 * dy + c] * w[22 * 21 + oc];           /* tap (4,2) */
-                acc += xp[3 * dy + dx + c] * w[23 * 21 + oc];      /* tap (4,3) */
-                acc += xp[3 * dy + 2 * dx + c] * w[24 * 21 + oc];  /* tap (4,4) */
-                yp[oc] = acc + b[oc];
+            for (int c = 0; c < 7; c++) {
+                const float *wc = w + c * 3;
+                const float *bc = b + c * 3;
+                float *yc = yp + c * 3;
+
+                for (int m = 0; m < 3; m++) {
+                    float acc = xp[c] * wc[7 * 21 + m];                /* tap (1,2) */
+                    acc += xp[dx + c] * wc[8 * 21 + m];                /* tap (1,3) */
+                    acc += xp[2 * dx + c] * wc[9 * 21 + m];            /* tap (1,4) */
+                    acc += xp[dy + c] * wc[12 * 21 + m];               /* tap (2,2) */
+                    acc += xp[dy + dx + c] * wc[13 * 21 + m];          /* tap (2,3) */
+                    acc += xp[dy + 2 * dx + c] * wc[14 * 21 + m];      /* tap (2,4) */
+                    acc += xp[2 * dy + c] * wc[17 * 21 + m];           /* tap (3,2) */
+                    acc += xp[2 * dy + dx + c] * wc[18 * 21 + m];      /* tap (3,3) */
+                    acc += xp[2 * dy + 2 * dx + c] * wc[19 * 21 + m];  /* tap (3,4) */
+                    acc += xp[3 * dy + c] * wc[22 * 21 + m];           /* tap (4,2) */
+                    acc += xp[3 * dy + dx + c] * wc[23 * 21 + m];      /* tap (4,3) */
+                    acc += xp[3 * dy + 2 * dx + c] * wc[24 * 21 + m];  /* tap (4,4) */
+                    yc[m] = acc + bc[m];
+                }
             }
         }
 
         /* column 1: left padding, kernel columns 1..4 live */
         for (int j = 1; j < 2; j++) {
-            float *restrict yp = y + ((ptrdiff_t)i * 20 + j) * 21;
-            const float *restrict xp = x + ((ptrdiff_t)(i - 1) * 20 + j - 1) * 7;
+            float *yp = y + ((ptrdiff_t)i * 20 + j) * 21;
+            const float *xp = x + ((ptrdiff_t)(i - 1) * 20 + j - 1) * 7;
 
-            for (int oc = 0; oc < 21; oc++) {
-                const int c = oc / 3;
-                float acc = xp[c] * w[6 * 21 + oc];                /* tap (1,1) */
-                acc += xp[dx + c] * w[7 * 21 + oc];                /* tap (1,2) */
-                acc += xp[2 * dx + c] * w[8 * 21 + oc];            /* tap (1,3) */
-                acc += xp[3 * dx + c] * w[9 * 21 + oc];            /* tap (1,4) */
-                acc += xp[dy + c] * w[11 * 21 + oc];               /* tap (2,1) */
-                acc += xp[dy + dx + c] * w[12 * 21 + oc];          /* tap (2,2) */
-                acc += xp[dy + 2 * dx + c] * w[13 * 21 + oc];      /* tap (2,3) */
-                acc += xp[dy + 3 * dx + c] * w[14 * 21 + oc];      /* tap (2,4) */
-                acc += xp[2 * dy + c] * w[16 * 21 + oc];           /* tap (3,1) */
-                acc += xp[2 * dy + dx + c] * w[17 * 21 + oc];      /* tap (3,2) */
-                acc += xp[2 * dy + 2 * dx + c] * w[18 * 21 + oc];  /* tap (3,3) */
-                acc += xp[2 * dy + 3 * dx + c] * w[19 * 21 + oc];  /* tap (3,4) */
-                acc += xp[3 * dy + c] * w[21 * 21 + oc];           /* tap (4,1) */
-                acc += xp[3 * dy + dx + c] * w[22 * 21 + oc];      /* tap (4,2) */
-                acc += xp[3 * dy + 2 * dx + c] * w[23 * 21 + oc];  /* tap (4,3) */
-                acc += xp[3 * dy + 3 * dx + c] * w[24 * 21 + oc];  /* tap (4,4) */
-                yp[oc] = acc + b[oc];
+            for (int c = 0; c < 7; c++) {
+                const float *wc = w + c * 3;
+                const float *bc = b + c * 3;
+                float *yc = yp + c * 3;
+
+                for (int m = 0; m < 3; m++) {
+                    float acc = xp[c] * wc[6 * 21 + m];                /* tap (1,1) */
+                    acc += xp[dx + c] * wc[7 * 21 + m];                /* tap (1,2) */
+                    acc += xp[2 * dx + c] * wc[8 * 21 + m];            /* tap (1,3) */
+                    acc += xp[3 * dx + c] * wc[9 * 21 + m];            /* tap (1,4) */
+                    acc += xp[dy + c] * wc[11 * 21 + m];               /* tap (2,1) */
+                    acc += xp[dy + dx + c] * wc[12 * 21 + m];          /* tap (2,2) */
+                    acc += xp[dy + 2 * dx + c] * wc[13 * 21 + m];      /* tap (2,3) */
+                    acc += xp[dy + 3 * dx + c] * wc[14 * 21 + m];      /* tap (2,4) */
+                    acc += xp[2 * dy + c] * wc[16 * 21 + m];           /* tap (3,1) */
+                    acc += xp[2 * dy + dx + c] * wc[17 * 21 + m];      /* tap (3,2) */
+                    acc += xp[2 * dy + 2 * dx + c] * wc[18 * 21 + m];  /* tap (3,3) */
+                    acc += xp[2 * dy + 3 * dx + c] * wc[19 * 21 + m];  /* tap (3,4) */
+                    acc += xp[3 * dy + c] * wc[21 * 21 + m];           /* tap (4,1) */
+                    acc += xp[3 * dy + dx + c] * wc[22 * 21 + m];      /* tap (4,2) */
+                    acc += xp[3 * dy + 2 * dx + c] * wc[23 * 21 + m];  /* tap (4,3) */
+                    acc += xp[3 * dy + 3 * dx + c] * wc[24 * 21 + m];  /* tap (4,4) */
+                    yc[m] = acc + bc[m];
+                }
             }
         }
 
         /* columns 2..17: kernel columns 0..4 live, no padding */
         for (int j = 2; j < 18; j++) {
-            float *restrict yp = y + ((ptrdiff_t)i * 20 + j) * 21;
-            const float *restrict xp = x + ((ptrdiff_t)(i - 1) * 20 + j - 2) * 7;
+            float *yp = y + ((ptrdiff_t)i * 20 + j) * 21;
+            const float *xp = x + ((ptrdiff_t)(i - 1) * 20 + j - 2) * 7;
 
-            for (int oc = 0; oc < 21; oc++) {
-                const int c = oc / 3;
-                float acc = xp[c] * w[5 * 21 + oc];                /* tap (1,0) */
-                acc += xp[dx + c] * w[6 * 21 + oc];                /* tap (1,1) */
-                acc += xp[2 * dx + c] * w[7 * 21 + oc];            /* tap (1,2) */
-                acc += xp[3 * dx + c] * w[8 * 21 + oc];            /* tap (1,3) */
-                acc += xp[4 * dx + c] * w[9 * 21 + oc];            /* tap (1,4) */
-                acc += xp[dy + c] * w[10 * 21 + oc];               /* tap (2,0) */
-                acc += xp[dy + dx + c] * w[11 * 21 + oc];          /* tap (2,1) */
-                acc += xp[dy + 2 * dx + c] * w[12 * 21 + oc];      /* tap (2,2) */
-                acc += xp[dy + 3 * dx + c] * w[13 * 21 + oc];      /* tap (2,3) */
-                acc += xp[dy + 4 * dx + c] * w[14 * 21 + oc];      /* tap (2,4) */
-                acc += xp[2 * dy + c] * w[15 * 21 + oc];           /* tap (3,0) */
-                acc += xp[2 * dy + dx + c] * w[16 * 21 + oc];      /* tap (3,1) */
-                acc += xp[2 * dy + 2 * dx + c] * w[17 * 21 + oc];  /* tap (3,2) */
-                acc += xp[2 * dy + 3 * dx + c] * w[18 * 21 + oc];  /* tap (3,3) */
-                acc += xp[2 * dy + 4 * dx + c] * w[19 * 21 + oc];  /* tap (3,4) */
-                acc += xp[3 * dy + c] * w[20 * 21 + oc];           /* tap (4,0) */
-                acc += xp[3 * dy + dx + c] * w[21 * 21 + oc];      /* tap (4,1) */
-                acc += xp[3 * dy + 2 * dx + c] * w[22 * 21 + oc];  /* tap (4,2) */
-                acc += xp[3 * dy + 3 * dx + c] * w[23 * 21 + oc];  /* tap (4,3) */
-                acc += xp[3 * dy + 4 * dx + c] * w[24 * 21 + oc];  /* tap (4,4) */
-                yp[oc] = acc + b[oc];
+            for (int c = 0; c < 7; c++) {
+                const float *wc = w + c * 3;
+                const float *bc = b + c * 3;
+                float *yc = yp + c * 3;
+
+                for (int m = 0; m < 3; m++) {
+                    float acc = xp[c] * wc[5 * 21 + m];                /* tap (1,0) */
+                    acc += xp[dx + c] * wc[6 * 21 + m];                /* tap (1,1) */
+                    acc += xp[2 * dx + c] * wc[7 * 21 + m];            /* tap (1,2) */
+                    acc += xp[3 * dx + c] * wc[8 * 21 + m];            /* tap (1,3) */
+                    acc += xp[4 * dx + c] * wc[9 * 21 + m];            /* tap (1,4) */
+                    acc += xp[dy + c] * wc[10 * 21 + m];               /* tap (2,0) */
+                    acc += xp[dy + dx + c] * wc[11 * 21 + m];          /* tap (2,1) */
+                    acc += xp[dy + 2 * dx + c] * wc[12 * 21 + m];      /* tap (2,2) */
+                    acc += xp[dy + 3 * dx + c] * wc[13 * 21 + m];      /* tap (2,3) */
+                    acc += xp[dy + 4 * dx + c] * wc[14 * 21 + m];      /* tap (2,4) */
+                    acc += xp[2 * dy + c] * wc[15 * 21 + m];           /* tap (3,0) */
+                    acc += xp[2 * dy + dx + c] * wc[16 * 21 + m];      /* tap (3,1) */
+                    acc += xp[2 * dy + 2 * dx + c] * wc[17 * 21 + m];  /* tap (3,2) */
+                    acc += xp[2 * dy + 3 * dx + c] * wc[18 * 21 + m];  /* tap (3,3) */
+                    acc += xp[2 * dy + 4 * dx + c] * wc[19 * 21 + m];  /* tap (3,4) */
+                    acc += xp[3 * dy + c] * wc[20 * 21 + m];           /* tap (4,0) */
+                    acc += xp[3 * dy + dx + c] * wc[21 * 21 + m];      /* tap (4,1) */
+                    acc += xp[3 * dy + 2 * dx + c] * wc[22 * 21 + m];  /* tap (4,2) */
+                    acc += xp[3 * dy + 3 * dx + c] * wc[23 * 21 + m];  /* tap (4,3) */
+                    acc += xp[3 * dy + 4 * dx + c] * wc[24 * 21 + m];  /* tap (4,4) */
+                    yc[m] = acc + bc[m];
+                }
             }
         }
 
         /* column 18: right padding, kernel columns 0..3 live */
         for (int j = 18; j < 19; j++) {
-            float *restrict yp = y + ((ptrdiff_t)i * 20 + j) * 21;
-            const float *restrict xp = x + ((ptrdiff_t)(i - 1) * 20 + j - 2) * 7;
+            float *yp = y + ((ptrdiff_t)i * 20 + j) * 21;
+            const float *xp = x + ((ptrdiff_t)(i - 1) * 20 + j - 2) * 7;
 
-            for (int oc = 0; oc < 21; oc++) {
-                const int c = oc / 3;
-                float acc = xp[c] * w[5 * 21 + oc];                /* tap (1,0) */
-                acc += xp[dx + c] * w[6 * 21 + oc];                /* tap (1,1) */
-                acc += xp[2 * dx + c] * w[7 * 21 + oc];            /* tap (1,2) */
-                acc += xp[3 * dx + c] * w[8 * 21 + oc];            /* tap (1,3) */
-                acc += xp[dy + c] * w[10 * 21 + oc];               /* tap (2,0) */
-                acc += xp[dy + dx + c] * w[11 * 21 + oc];          /* tap (2,1) */
-                acc += xp[dy + 2 * dx + c] * w[12 * 21 + oc];      /* tap (2,2) */
-                acc += xp[dy + 3 * dx + c] * w[13 * 21 + oc];      /* tap (2,3) */
-                acc += xp[2 * dy + c] * w[15 * 21 + oc];           /* tap (3,0) */
-                acc += xp[2 * dy + dx + c] * w[16 * 21 + oc];      /* tap (3,1) */
-                acc += xp[2 * dy + 2 * dx + c] * w[17 * 21 + oc];  /* tap (3,2) */
-                acc += xp[2 * dy + 3 * dx + c] * w[18 * 21 + oc];  /* tap (3,3) */
-                acc += xp[3 * dy + c] * w[20 * 21 + oc];           /* tap (4,0) */
-                acc += xp[3 * dy + dx + c] * w[21 * 21 + oc];      /* tap (4,1) */
-                acc += xp[3 * dy + 2 * dx + c] * w[22 * 21 + oc];  /* tap (4,2) */
-                acc += xp[3 * dy + 3 * dx + c] * w[23 * 21 + oc];  /* tap (4,3) */
-                yp[oc] = acc + b[oc];
+            for (int c = 0; c < 7; c++) {
+                const float *wc = w + c * 3;
+                const float *bc = b + c * 3;
+                float *yc = yp + c * 3;
+
+                for (int m = 0; m < 3; m++) {
+                    float acc = xp[c] * wc[5 * 21 + m];                /* tap (1,0) */
+                    acc += xp[dx + c] * wc[6 * 21 + m];                /* tap (1,1) */
+                    acc += xp[2 * dx + c] * wc[7 * 21 + m];            /* tap (1,2) */
+                    acc += xp[3 * dx + c] * wc[8 * 21 + m];            /* tap (1,3) */
+                    acc += xp[dy + c] * wc[10 * 21 + m];               /* tap (2,0) */
+                    acc += xp[dy + dx + c] * wc[11 * 21 + m];          /* tap (2,1) */
+                    acc += xp[dy + 2 * dx + c] * wc[12 * 21 + m];      /* tap (2,2) */
+                    acc += xp[dy + 3 * dx + c] * wc[13 * 21 + m];      /* tap (2,3) */
+                    acc += xp[2 * dy + c] * wc[15 * 21 + m];           /* tap (3,0) */
+                    acc += xp[2 * dy + dx + c] * wc[16 * 21 + m];      /* tap (3,1) */
+                    acc += xp[2 * dy + 2 * dx + c] * wc[17 * 21 + m];  /* tap (3,2) */
+                    acc += xp[2 * dy + 3 * dx + c] * wc[18 * 21 + m];  /* tap (3,3) */
+                    acc += xp[3 * dy + c] * wc[20 * 21 + m];           /* tap (4,0) */
+                    acc += xp[3 * dy + dx + c] * wc[21 * 21 + m];      /* tap (4,1) */
+                    acc += xp[3 * dy + 2 * dx + c] * wc[22 * 21 + m];  /* tap (4,2) */
+                    acc += xp[3 * dy + 3 * dx + c] * wc[23 * 21 + m];  /* tap (4,3) */
+                    yc[m] = acc + bc[m];
+                }
             }
         }
 
         /* column 19: right padding, kernel columns 0..2 live */
         for (int j = 19; j < 20; j++) {
-            float *restrict yp = y + ((ptrdiff_t)i * 20 + j) * 21;
-            const float *restrict xp = x + ((ptrdiff_t)(i - 1) * 20 + j - 2) * 7;
+            float *yp = y + ((ptrdiff_t)i * 20 + j) * 21;
+            const float *xp = x + ((ptrdiff_t)(i - 1) * 20 + j - 2) * 7;
 
-            for (int oc = 0; oc < 21; oc++) {
-                const int c = oc / 3;
-                float acc = xp[c] * w[5 * 21 + oc];                /* tap (1,0) */
-                acc += xp[dx + c] * w[6 * 21 + oc];                /* tap (1,1) */
-                acc += xp[2 * dx + c] * w[7 * 21 + oc];            /* tap (1,2) */
-                acc += xp[dy + c] * w[10 * 21 + oc];               /* tap (2,0) */
-                acc += xp[dy + dx + c] * w[11 * 21 + oc];          /* tap (2,1) */
-                acc += xp[dy + 2 * dx + c] * w[12 * 21 + oc];      /* tap (2,2) */
-                acc += xp[2 * dy + c] * w[15 * 21 + oc];           /* tap (3,0) */
-                acc += xp[2 * dy + dx + c] * w[16 * 21 + oc];      /* tap (3,1) */
-                acc += xp[2 * dy + 2 * dx + c] * w[17 * 21 + oc];  /* tap (3,2) */
-                acc += xp[3 * dy + c] * w[20 * 21 + oc];           /* tap (4,0) */
-                acc += xp[3 * dy + dx + c] * w[21 * 21 + oc];      /* tap (4,1) */
-                acc += xp[3 * dy + 2 * dx + c] * w[22 * 21 + oc];  /* tap (4,2) */
-                yp[oc] = acc + b[oc];
+            for (int c = 0; c < 7; c++) {
+                const float *wc = w + c * 3;
+                const float *bc = b + c * 3;
+                float *yc = yp + c * 3;
+
+                for (int m = 0; m < 3; m++) {
+                    float acc = xp[c] * wc[5 * 21 + m];                /* tap (1,0) */
+                    acc += xp[dx + c] * wc[6 * 21 + m];                /* tap (1,1) */
+                    acc += xp[2 * dx + c] * wc[7 * 21 + m];            /* tap (1,2) */
+                    acc += xp[dy + c] * wc[10 * 21 + m];               /* tap (2,0) */
+                    acc += xp[dy + dx + c] * wc[11 * 21 + m];          /* tap (2,1) */
+                    acc += xp[dy + 2 * dx + c] * wc[12 * 21 + m];      /* tap (2,2) */
+                    acc += xp[2 * dy + c] * wc[15 * 21 + m];           /* tap (3,0) */
+                    acc += xp[2 * dy + dx + c] * wc[16 * 21 + m];      /* tap (3,1) */
+                    acc += xp[2 * dy + 2 * dx + c] * wc[17 * 21 + m];  /* tap (3,2) */
+                    acc += xp[3 * dy + c] * wc[20 * 21 + m];           /* tap (4,0) */
+                    acc += xp[3 * dy + dx + c] * wc[21 * 21 + m];      /* tap (4,1) */
+                    acc += xp[3 * dy + 2 * dx + c] * wc[22 * 21 + m];  /* tap (4,2) */
+                    yc[m] = acc + bc[m];
+                }
             }
         }
     }
@@ -299,151 +356,176 @@ void dwconv_f32_k5x5_s1x1_r1x1_same_m3__20x20x7_none(const dwgen_params *params,
     for (int i = imax(row_begin, 2); i < imin(row_end, 18); i++) {
         /* column 0: left padding, kernel columns 2..4 live */
         for (int j = 0; j < 1; j++) {
-            float *restrict yp = y + ((ptrdiff_t)i * 20 + j) * 21;
-            const float *restrict xp = x + ((ptrdiff_t)(i - 2) * 20 + j) * 7;
+            float *yp = y + ((ptrdiff_t)i * 20 + j) * 21;
+            const float *xp = x + ((ptrdiff_t)(i - 2) * 20 + j) * 7;
 
-            for (int oc = 0; oc < 21; oc++) {
-                const int c = oc / 3;
-                float acc = xp[c] * w[2 * 21 + oc];                /* tap (0,2) */
-                acc += xp[dx + c] * w[3 * 21 + oc];                /* tap (0,3) */
-                acc += xp[2 * dx + c] * w[4 * 21 + oc];            /* tap (0,4) */
-                acc += xp[dy + c] * w[7 * 21 + oc];                /* tap (1,2) */
-                acc += xp[dy + dx + c] * w[8 * 21 + oc];           /* tap (1,3) */
-                acc += xp[dy + 2 * dx + c] * w[9 * 21 + oc];       /* tap (1,4) */
-                acc += xp[2 * dy + c] * w[12 * 21 + oc];           /* tap (2,2) */
-                acc += xp[2 * dy + dx + c] * w[13 * 21 + oc];      /* tap (2,3) */
-                acc += xp[2 * dy + 2 * dx + c] * w[14 * 21 + oc];  /* tap (2,4) */
-                acc += xp[3 * dy + c] * w[17 * 21 + oc];           /* tap (3,2) */
-                acc += xp[3 * dy + dx + c] * w[18 * 21 + oc];      /* tap (3,3) */
-                acc += xp[3 * dy + 2 * dx + c] * w[19 * 21 + oc];  /* tap (3,4) */
-                acc += xp[4 * dy + c] * w[22 * 21 + oc];           /* tap (4,2) */
-                acc += xp[4 * dy + dx + c] * w[23 * 21 + oc];      /* tap (4,3) */
-                acc += xp[4 * dy + 2 * dx + c] * w[24 * 21 + oc];  /* tap (4,4) */
-                yp[oc] = acc + b[oc];
+            for (int c = 0; c < 7; c++) {
+                const float *wc = w + c * 3;
+                const float *bc = b + c * 3;
+                float *yc = yp + c * 3;
+
+                for (int m = 0; m < 3; m++) {
+                    float acc = xp[c] * wc[2 * 21 + m];                /* tap (0,2) */
+                    acc += xp[dx + c] * wc[3 * 21 + m];                /* tap (0,3) */
+                    acc += xp[2 * dx + c] * wc[4 * 21 + m];            /* tap (0,4) */
+                    acc += xp[dy + c] * wc[7 * 21 + m];                /* tap (1,2) */
+                    acc += xp[dy + dx + c] * wc[8 * 21 + m];           /* tap (1,3) */
+                    acc += xp[dy + 2 * dx + c] * wc[9 * 21 + m];       /* tap (1,4) */
+                    acc += xp[2 * dy + c] * wc[12 * 21 + m];           /* tap (2,2) */
+                    acc += xp[2 * dy + dx + c] * wc[13 * 21 + m];      /* tap (2,3) */
+                    acc += xp[2 * dy + 2 * dx + c] * wc[14 * 21 + m];  /* tap (2,4) */
+                    acc += xp[3 * dy + c] * wc[17 * 21 + m];           /* tap (3,2) */
+                    acc += xp[3 * dy + dx + c] * wc[18 * 21 + m];      /* tap (3,3) */
+                    acc += xp[3 * dy + 2 * dx + c] * wc[19 * 21 + m];  /* tap (3,4) */
+                    acc += xp[4 * dy + c] * wc[22 * 21 + m];           /* tap (4,2) */
+                    acc += xp[4 * dy + dx + c] * wc[23 * 21 + m];      /* tap (4,3) */
+                    acc += xp[4 * dy + 2 * dx + c] * wc[24 * 21 + m];  /* tap (4,4) */
+                    yc[m] = acc + bc[m];
+                }
             }
         }
 
         /* column 1: left padding, kernel columns 1..4 live */
         for (int j = 1; j < 2; j++) {
-            float *restrict yp = y + ((ptrdiff_t)i * 20 + j) * 21;
-            const float *restrict xp = x + ((ptrdiff_t)(i - 2) * 20 + j - 1) * 7;
+            float *yp = y + ((ptrdiff_t)i * 20 + j) * 21;
+            const float *xp = x + ((ptrdiff_t)(i - 2) * 20 + j - 1) * 7;
 
-            for (int oc = 0; oc < 21; oc++) {
-                const int c = oc / 3;
-                float acc = xp[c] * w[21 + oc];                    /* tap (0,1) */
-                acc += xp[dx + c] * w[2 * 21 + oc];                /* tap (0,2) */
-                acc += xp[2 * dx + c] * w[3 * 21 + oc];            /* tap (0,3) */
-                acc += xp[3 * dx + c] * w[4 * 21 + oc];            /* tap (0,4) */
-                acc += xp[dy + c] * w[6 * 21 + oc];                /* tap (1,1) */
-                acc += xp[dy + dx + c] * w[7 * 21 + oc];           /* tap (1,2) */
-                acc += xp[dy + 2 * dx + c] * w[8 * 21 + oc];       /* tap (1,3) */
-                acc += xp[dy + 3 * dx + c] * w[9 * 21 + oc];       /* tap (1,4) */
-                acc += xp[2 * dy + c] * w[11 * 21 + oc];           /* tap (2,1) */
-                acc += xp[2 * dy + dx + c] * w[12 * 21 + oc];      /* tap (2,2) */
-                acc += xp[2 * dy + 2 * dx + c] * w[13 * 21 + oc];  /* tap (2,3) */
-                acc += xp[2 * dy + 3 * dx + c] * w[14 * 21 + oc];  /* tap (2,4) */
-                acc += xp[3 * dy + c] * w[16 * 21 + oc];           /* tap (3,1) */
-                acc += xp[3 * dy + dx + c] * w[17 * 21 + oc];      /* tap (3,2) */
-                acc += xp[3 * dy + 2 * dx + c] * w[18 * 21 + oc];  /* tap (3,3) */
-                acc += xp[3 * dy + 3 * dx + c] * w[19 * 21 + oc];  /* tap (3,4) */
-                acc += xp[4 * dy + c] * w[21 * 21 + oc];           /* tap (4,1) */
-                acc += xp[4 * dy + dx + c] * w[22 * 21 + oc];      /* tap (4,2) */
-                acc += xp[4 * dy + 2 * dx + c] * w[23 * 21 + oc];  /* tap (4,3) */
-                acc += xp[4 * dy + 3 * dx + c] * w[24 * 21 + oc];  /* tap (4,4) */
-                yp[oc] = acc + b[oc];
+            for (int c = 0; c < 7; c++) {
+                const float *wc = w + c * 3;
+                const float *bc = b + c * 3;
+                float *yc = yp + c * 3;
+
+                for (int m = 0; m < 3; m++) {
+                    float acc = xp[c] * wc[21 + m];                    /* tap (0,1) */
+                    acc += xp[dx + c] * wc[2 * 21 + m];                /* tap (0,2) */
+                    acc += xp[2 * dx + c] * wc[3 * 21 + m];            /* tap (0,3) */
+                    acc += xp[3 * dx + c] * wc[4 * 21 + m];            /* tap (0,4) */
+                    acc += xp[dy + c] * wc[6 * 21 + m];                /* tap (1,1) */
+                    acc += xp[dy + dx + c] * wc[7 * 21 + m];           /* tap (1,2) */
+                    acc += xp[dy + 2 * dx + c] * wc[8 * 21 + m];       /* tap (1,3) */
+                    acc += xp[dy + 3 * dx + c] * wc[9 * 21 + m];       /* tap (1,4) */
+                    acc += xp[2 * dy + c] * wc[11 * 21 + m];           /* tap (2,1) */
+                    acc += xp[2 * dy + dx + c] * wc[12 * 21 + m];      /* tap (2,2) */
+                    acc += xp[2 * dy + 2 * dx + c] * wc[13 * 21 + m];  /* tap (2,3) */
+                    acc += xp[2 * dy + 3 * dx + c] * wc[14 * 21 + m];  /* tap (2,4) */
+                    acc += xp[3 * dy + c] * wc[16 * 21 + m];           /* tap (3,1) */
+                    acc += xp[3 * dy + dx + c] * wc[17 * 21 + m];      /* tap (3,2) */
+                    acc += xp[3 * dy + 2 * dx + c] * wc[18 * 21 + m];  /* tap (3,3) */
+                    acc += xp[3 * dy + 3 * dx + c] * wc[19 * 21 + m];  /* tap (3,4) */
+                    acc += xp[4 * dy + c] * wc[21 * 21 + m];           /* tap (4,1) */
+                    acc += xp[4 * dy + dx + c] * wc[22 * 21 + m];      /* tap (4,2) */
+                    acc += xp[4 * dy + 2 * dx + c] * wc[23 * 21 + m];  /* tap (4,3) */
+                    acc += xp[4 * dy + 3 * dx + c] * wc[24 * 21 + m];  /* tap (4,4) */
+                    yc[m] = acc + bc[m];
+                }
             }
         }
 
         /* columns 2..17: kernel columns 0..4 live, no padding */
         for (int j = 2; j < 18; j++) {
-            float *restrict yp = y + ((ptrdiff_t)i * 20 + j) * 21;
-            const float *restrict xp = x + ((ptrdiff_t)(i - 2) * 20 + j - 2) * 7;
+            float *yp = y + ((ptrdiff_t)i * 20 + j) * 21;
+            const float *xp = x + ((ptrdiff_t)(i - 2) * 20 + j - 2) * 7;
 
-            for (int oc = 0; oc < 21; oc++) {
-                const int c = oc / 3;
-                float acc = xp[c] * w[oc];                         /* tap (0,0) */
-                acc += xp[dx + c] * w[21 + oc];                    /* tap (0,1) */
-                acc += xp[2 * dx + c] * w[2 * 21 + oc];            /* tap (0,2) */
-                acc += xp[3 * dx + c] * w[3 * 21 + oc];            /* tap (0,3) */
-                acc += xp[4 * dx + c] * w[4 * 21 + oc];            /* tap (0,4) */
-                acc += xp[dy + c] * w[5 * 21 + oc];                /* tap (1,0) */
-                acc += xp[dy + dx + c] * w[6 * 21 + oc];           /* tap (1,1) */
-                acc += xp[dy + 2 * dx + c] * w[7 * 21 + oc];       /* tap (1,2) */
-                acc += xp[dy + 3 * dx + c] * w[8 * 21 + oc];       /* tap (1,3) */
-                acc += xp[dy + 4 * dx + c] * w[9 * 21 + oc];       /* tap (1,4) */
-                acc += xp[2 * dy + c] * w[10 * 21 + oc];           /* tap (2,0) */
-                acc += xp[2 * dy + dx + c] * w[11 * 21 + oc];      /* tap (2,1) */
-                acc += xp[2 * dy + 2 * dx + c] * w[12 * 21 + oc];  /* tap (2,2) */
-                acc += xp[2 * dy + 3 * dx + c] * w[13 * 21 + oc];  /* tap (2,3) */
-                acc += xp[2 * dy + 4 * dx + c] * w[14 * 21 + oc];  /* tap (2,4) */
-                acc += xp[3 * dy + c] * w[15 * 21 + oc];           /* tap (3,0) */
-                acc += xp[3 * dy + dx + c] * w[16 * 21 + oc];      /* tap (3,1) */
-                acc += xp[3 * dy + 2 * dx + c] * w[17 * 21 + oc];  /* tap (3,2) */
-                acc += xp[3 * dy + 3 * dx + c] * w[18 * 21 + oc];  /* tap (3,3) */
-                acc += xp[3 * dy + 4 * dx + c] * w[19 * 21 + oc];  /* tap (3,4) */
-                acc += xp[4 * dy + c] * w[20 * 21 + oc];           /* tap (4,0) */
-                acc += xp[4 * dy + dx + c] * w[21 * 21 + oc];      /* tap (4,1) */
-                acc += xp[4 * dy + 2 * dx + c] * w[22 * 21 + oc];  /* tap (4,2) */
-                acc += xp[4 * dy + 3 * dx + c] * w[23 * 21 + oc];  /* tap (4,3) */
-                acc += xp[4 * dy + 4 * dx + c] * w[24 * 21 + oc];  /* tap (4,4) */
-                yp[oc] = acc + b[oc];
+            for (int c = 0; c < 7; c++) {
+                const float *wc = w + c * 3;
+                const float *bc = b + c * 3;
+                float *yc = yp + c * 3;
+
+                for (int m = 0; m < 3; m++) {
+                    float acc = xp[c] * wc[m];                         /* tap (0,0) */
+                    acc += xp[dx + c] * wc[21 + m];                    /* tap (0,1) */
+                    acc += xp[2 * dx + c] * wc[2 * 21 + m];            /* tap (0,2) */
+                    acc += xp[3 * dx + c] * wc[3 * 21 + m];            /* tap (0,3) */
+                    acc += xp[4 * dx + c] * wc[4 * 21 + m];            /* tap (0,4) */
+                    acc += xp[dy + c] * wc[5 * 21 + m];                /* tap (1,0) */
+                    acc += xp[dy + dx + c] * wc[6 * 21 + m];           /* tap (1,1) */
+                    acc += xp[dy + 2 * dx + c] * wc[7 * 21 + m];       /* tap (1,2) */
+                    acc += xp[dy + 3 * dx + c] * wc[8 * 21 + m];       /* tap (1,3) */
+                    acc += xp[dy + 4 * dx + c] * wc[9 * 21 + m];       /* tap (1,4) */
+                    acc += xp[2 * dy + c] * wc[10 * 21 + m];           /* tap (2,0) */
+                    acc += xp[2 * dy + dx + c] * wc[11 * 21 + m];      /* tap (2,1) */
+                    acc += xp[2 * dy + 2 * dx + c] * wc[12 * 21 + m];  /* tap (2,2) */
+                    acc += xp[2 * dy + 3 * dx + c] * wc[13 * 21 + m];  /* tap (2,3) */
+                    acc += xp[2 * dy + 4 * dx + c] * wc[14 * 21 + m];  /* tap (2,4) */
+                    acc += xp[3 * dy + c] * wc[15 * 21 + m];           /* tap (3,0) */
+                    acc += xp[3 * dy + dx + c] * wc[16 * 21 + m];      /* tap (3,1) */
+                    acc += xp[3 * dy + 2 * dx + c] * wc[17 * 21 + m];  /* tap (3,2) */
+                    acc += xp[3 * dy + 3 * dx + c] * wc[18 * 21 + m];  /* tap (3,3) */
+                    acc += xp[3 * dy + 4 * dx + c] * wc[19 * 21 + m];  /* tap (3,4) */
+                    acc += xp[4 * dy + c] * wc[20 * 21 + m];           /* tap (4,0) */
+                    acc += xp[4 * dy + dx + c] * wc[21 * 21 + m];      /* tap (4,1) */
+                    acc += xp[4 * dy + 2 * dx + c] * wc[22 * 21 + m];  /* tap (4,2) */
+                    acc += xp[4 * dy + 3 * dx + c] * wc[23 * 21 + m];  /* tap (4,3) */
+                    acc += xp[4 * dy + 4 * dx + c] * wc[24 * 21 + m];  /* tap (4,4) */
+                    yc[m] = acc + bc[m];
+                }
             }
         }
 
         /* column 18: right padding, kernel columns 0..3 live */
         for (int j = 18; j < 19; j++) {
-            float *restrict yp = y + ((ptrdiff_t)i * 20 + j) * 21;
-            const float *restrict xp = x + ((ptrdiff_t)(i - 2) * 20 + j - 2) * 7;
+            float *yp = y + ((ptrdiff_t)i * 20 + j) * 21;
+            const float *xp = x + ((ptrdiff_t)(i - 2) * 20 + j - 2) * 7;
 
-            for (int oc = 0; oc < 21; oc++) {
-                const int c = oc / 3;
-                float acc = xp[c] * w[oc];                         /* tap (0,0) */
-                acc += xp[dx + c] * w[21 + oc];                    /* tap (0,1) */
-                acc += xp[2 * dx + c] * w[2 * 21 + oc];            /* tap (0,2) */
-                acc += xp[3 * dx + c] * w[3 * 21 + oc];            /* tap (0,3) */
-                acc += xp[dy + c] * w[5 * 21 + oc];                /* tap (1,0) */
-                acc += xp[dy + dx + c] * w[6 * 21 + oc];           /* tap (1,1) */
-                acc += xp[dy + 2 * dx + c] * w[7 * 21 + oc];       /* tap (1,2) */
-                acc += xp[dy + 3 * dx + c] * w[8 * 21 + oc];       /* tap (1,3) */
-                acc += xp[2 * dy + c] * w[10 * 21 + oc];           /* tap (2,0) */
-                acc += xp[2 * dy + dx + c] * w[11 * 21 + oc];      /* tap (2,1) */
-                acc += xp[2 * dy + 2 * dx + c] * w[12 * 21 + oc];  /* tap (2,2) */
-                acc += xp[2 * dy + 3 * dx + c] * w[13 * 21 + oc];  /* tap (2,3) */
-                acc += xp[3 * dy + c] * w[15 * 21 + oc];           /* tap (3,0) */
-                acc += xp[3 * dy + dx + c] * w[16 * 21 + oc];      /* tap (3,1) */
-                acc += xp[3 * dy + 2 * dx + c] * w[17 * 21 + oc];  /* tap (3,2) */
-                acc += xp[3 * dy + 3 * dx + c] * w[18 * 21 + oc];  /* tap (3,3) */
-                acc += xp[4 * dy + c] * w[20 * 21 + oc];           /* tap (4,0) */
-                acc += xp[4 * dy + dx + c] * w[21 * 21 + oc];      /* tap (4,1) */
-                acc += xp[4 * dy + 2 * dx + c] * w[22 * 21 + oc];  /* tap (4,2) */
-                acc += xp[4 * dy + 3 * dx + c] * w[23 * 21 + oc];  /* tap (4,3) */
-                yp[oc] = acc + b[oc];
+            for (int c = 0; c < 7; c++) {
+                const float *wc = w + c * 3;
+                const float *bc = b + c * 3;
+                float *yc = yp + c * 3;
+
+                for (int m = 0; m < 3; m++) {
+                    float acc = xp[c] * wc[m];                         /* tap (0,0) */
+                    acc += xp[dx + c] * wc[21 + m];                    /* tap (0,1) */
+                    acc += xp[2 * dx + c] * wc[2 * 21 + m];            /* tap (0,2) */
+                    acc += xp[3 * dx + c] * wc[3 * 21 + m];            /* tap (0,3) */
+                    acc += xp[dy + c] * wc[5 * 21 + m];                /* tap (1,0) */
+                    acc += xp[dy + dx + c] * wc[6 * 21 + m];           /* tap (1,1) */
+                    acc += xp[dy + 2 * dx + c] * wc[7 * 21 + m];       /* tap (1,2) */
+                    acc += xp[dy + 3 * dx + c] * wc[8 * 21 + m];       /* tap (1,3) */
+                    acc += xp[2 * dy + c] * wc[10 * 21 + m];           /* tap (2,0) */
+                    acc += xp[2 * dy + dx + c] * wc[11 * 21 + m];      /* tap (2,1) */
+                    acc += xp[2 * dy + 2 * dx + c] * wc[12 * 21 + m];  /* tap (2,2) */
+                    acc += xp[2 * dy + 3 * dx + c] * wc[13 * 21 + m];  /* tap (2,3) */
+                    acc += xp[3 * dy + c] * wc[15 * 21 + m];           /* tap (3,0) */
+                    acc += xp[3 * dy + dx + c] * wc[16 * 21 + m];      /* tap (3,1) */
+                    acc += xp[3 * dy + 2 * dx + c] * wc[17 * 21 + m];  /* tap (3,2) */
+                    acc += xp[3 * dy + 3 * dx + c] * wc[18 * 21 + m];  /* tap (3,3) */
+                    acc += xp[4 * dy + c] * wc[20 * 21 + m];           /* tap (4,0) */
+                    acc += xp[4 * dy + dx + c] * wc[21 * 21 + m];      /* tap (4,1) */
+                    acc += xp[4 * dy + 2 * dx + c] * wc[22 * 21 + m];  /* tap (4,2) */
+                    acc += xp[4 * dy + 3 * dx + c] * wc[23 * 21 + m];  /* tap (4,3) */
+                    yc[m] = acc + bc[m];
+                }
             }
         }
 
         /* column 19: right padding, kernel columns 0..2 live */
         for (int j = 19; j < 20; j++) {
-            float *restrict yp = y + ((ptrdiff_t)i * 20 + j) * 21;
-            const float *restrict xp = x + ((ptrdiff_t)(i - 2) * 20 + j - 2) * 7;
+            float *yp = y + ((ptrdiff_t)i * 20 + j) * 21;
+            const float *xp = x + ((ptrdiff_t)(i - 2) * 20 + j - 2) * 7;
 
-            for (int oc = 0; oc < 21; oc++) {
-                const int c = oc / 3;
-                float acc = xp[c] * w[oc];                         /* tap (0,0) */
-                acc += xp[dx + c] * w[21 + oc];                    /* tap (0,1) */
-                acc += xp[2 * dx + c] * w[2 * 21 + oc];            /* tap (0,2) */
-                acc += xp[dy + c] * w[5 * 21 + oc];                /* tap (1,0) */
-                acc += xp[dy + dx + c] * w[6 * 21 + oc];           /* tap (1,1) */
-                acc += xp[dy + 2 * dx + c] * w[7 * 21 + oc];       /* tap (1,2) */
-                acc += xp[2 * dy + c] * w[10 * 21 + oc];           /* tap (2,0) */
-                acc += xp[2 * dy + dx + c] * w[11 * 21 + oc];      /* tap (2,1) */
-                acc += xp[2 * dy + 2 * dx + c] * w[12 * 21 + oc];  /* tap (2,2) */
-                acc += xp[3 * dy + c] * w[15 * 21 + oc];           /* tap (3,0) */
-                acc += xp[3 * dy + dx + c] * w[16 * 21 + oc];      /* tap (3,1) */
-                acc += xp[3 * dy + 2 * dx + c] * w[17 * 21 + oc];  /* tap (3,2) */
-                acc += xp[4 * dy + c] * w[20 * 21 + oc];           /* tap (4,0) */
-                acc += xp[4 * dy + dx + c] * w[21 * 21 + oc];      /* tap (4,1) */
-                acc += xp[4 * dy + 2 * dx + c] * w[22 * 21 + oc];  /* tap (4,2) */
-                yp[oc] = acc + b[oc];
+            for (int c = 0; c < 7; c++) {
+                const float *wc = w + c * 3;
+                const float *bc = b + c * 3;
+                float *yc = yp + c * 3;
+
+                for (int m = 0; m < 3; m++) {
+                    float acc = xp[c] * wc[m];                         /* tap (0,0) */
+                    acc += xp[dx + c] * wc[21 + m];                    /* tap (0,1) */
+                    acc += xp[2 * dx + c] * wc[2 * 21 + m];            /* tap (0,2) */
+                    acc += xp[dy + c] * wc[5 * 21 + m];                /* tap (1,0) */
+                    acc += xp[dy + dx + c] * wc[6 * 21 + m];           /* tap (1,1) */
+                    acc += xp[dy + 2 * dx + c] * wc[7 * 21 + m];       /* tap (1,2) */
+                    acc += xp[2 * dy + c] * wc[10 * 21 + m];           /* tap (2,0) */
+                    acc += xp[2 * dy + dx + c] * wc[11 * 21 + m];      /* tap (2,1) */
+                    acc += xp[2 * dy + 2 * dx + c] * wc[12 * 21 + m];  /* tap (2,2) */
+                    acc += xp[3 * dy + c] * wc[15 * 21 + m];           /* tap (3,0) */
+                    acc += xp[3 * dy + dx + c] * wc[16 * 21 + m];      /* tap (3,1) */
+                    acc += xp[3 * dy + 2 * dx + c] * wc[17 * 21 + m];  /* tap (3,2) */
+                    acc += xp[4 * dy + c] * wc[20 * 21 + m];           /* tap (4,0) */
+                    acc += xp[4 * dy + dx + c] * wc[21 * 21 + m];      /* tap (4,1) */
+                    acc += xp[4 * dy + 2 * dx + c] * wc[22 * 21 + m];  /* tap (4,2) */
+                    yc[m] = acc + bc[m];
+                }
             }
         }
     }
@@ -452,132 +534,157 @@ void dwconv_f32_k5x5_s1x1_r1x1_same_m3__20x20x7_none(const dwgen_params *params,
     for (int i = imax(row_begin, 18); i < imin(row_end, 19); i++) {
         /* column 0: left padding, kernel columns 2..4 live */
         for (int j = 0; j < 1; j++) {
-            float *restrict yp = y + ((ptrdiff_t)i * 20 + j) * 21;
-            const float *restrict xp = x + ((ptrdiff_t)(i - 2) * 20 + j) * 7;
+            float *yp = y + ((ptrdiff_t)i * 20 + j) * 21;
+            const float *xp = x + ((ptrdiff_t)(i - 2) * 20 + j) * 7;
 
-            for (int oc = 0; oc < 21; oc++) {
-                const int c = oc / 3;
-                float acc = xp[c] * w[2 * 21 + oc];                /* tap (0,2) */
-                acc += xp[dx + c] * w[3 * 21 + oc];                /* tap (0,3) */
-                acc += xp[2 * dx + c] * w[4 * 21 + oc];            /* tap (0,4) */
-                acc += xp[dy + c] * w[7 * 21 + oc];                /* tap (1,2) */
-                acc += xp[dy + dx + c] * w[8 * 21 + oc];           /* tap (1,3) */
-                acc += xp[dy + 2 * dx + c] * w[9 * 21 + oc];       /* tap (1,4) */
-                acc += xp[2 * dy + c] * w[12 * 21 + oc];           /* tap (2,2) */
-                acc += xp[2 * dy + dx + c] * w[13 * 21 + oc];      /* tap (2,3) */
-                acc += xp[2 * dy + 2 * dx + c] * w[14 * 21 + oc];  /* tap (2,4) */
-                acc += xp[3 * dy + c] * w[17 * 21 + oc];           /* tap (3,2) */
-                acc += xp[3 * dy + dx + c] * w[18 * 21 + oc];      /* tap (3,3) */
-                acc += xp[3 * dy + 2 * dx + c] * w[19 * 21 + oc];  /* tap (3,4) */
-                yp[oc] = acc + b[oc];
+            for (int c = 0; c < 7; c++) {
+                const float *wc = w + c * 3;
+                const float *bc = b + c * 3;
+                float *yc = yp + c * 3;
+
+                for (int m = 0; m < 3; m++) {
+                    float acc = xp[c] * wc[2 * 21 + m];                /* tap (0,2) */
+                    acc += xp[dx + c] * wc[3 * 21 + m];                /* tap (0,3) */
+                    acc += xp[2 * dx + c] * wc[4 * 21 + m];            /* tap (0,4) */
+                    acc += xp[dy + c] * wc[7 * 21 + m];                /* tap (1,2) */
+                    acc += xp[dy + dx + c] * wc[8 * 21 + m];           /* tap (1,3) */
+                    acc += xp[dy + 2 * dx + c] * wc[9 * 21 + m];       /* tap (1,4) */
+                    acc += xp[2 * dy + c] * wc[12 * 21 + m];           /* tap (2,2) */
+                    acc += xp[2 * dy + dx + c] * wc[13 * 21 + m];      /* tap (2,3) */
+                    acc += xp[2 * dy + 2 * dx + c] * wc[14 * 21 + m];  /* tap (2,4) */
+                    acc += xp[3 * dy + c] * wc[17 * 21 + m];           /* tap (3,2) */
+                    acc += xp[3 * dy + dx + c] * wc[18 * 21 + m];      /* tap (3,3) */
+                    acc += xp[3 * dy + 2 * dx + c] * wc[19 * 21 + m];  /* tap (3,4) */
+                    yc[m] = acc + bc[m];
+                }
             }
         }
 
         /* column 1: left padding, kernel columns 1..4 live */
         for (int j = 1; j < 2; j++) {
-            float *restrict yp = y + ((ptrdiff_t)i * 20 + j) * 21;
-            const float *restrict xp = x + ((ptrdiff_t)(i - 2) * 20 + j - 1) * 7;
+            float *yp = y + ((ptrdiff_t)i * 20 + j) * 21;
+            const float *xp = x + ((ptrdiff_t)(i - 2) * 20 + j - 1) * 7;
 
-            for (int oc = 0; oc < 21; oc++) {
-                const int c = oc / 3;
-                float acc = xp[c] * w[21 + oc];                    /* tap (0,1) */
-                acc += xp[dx + c] * w[2 * 21 + oc];                /* tap (0,2) */
-                acc += xp[2 * dx + c] * w[3 * 21 + oc];            /* tap (0,3) */
-                acc += xp[3 * dx + c] * w[4 * 21 + oc];            /* tap (0,4) */
-                acc += xp[dy + c] * w[6 * 21 + oc];                /* tap (1,1) */
-                acc += xp[dy + dx + c] * w[7 * 21 + oc];           /* tap (1,2) */
-                acc += xp[dy + 2 * dx + c] * w[8 * 21 + oc];       /* tap (1,3) */
-                acc += xp[dy + 3 * dx + c] * w[9 * 21 + oc];       /* tap (1,4) */
-                acc += xp[2 * dy + c] * w[11 * 21 + oc];           /* tap (2,1) */
-                acc += xp[2 * dy + dx + c] * w[12 * 21 + oc];      /* tap (2,2) */
-                acc += xp[2 * dy + 2 * dx + c] * w[13 * 21 + oc];  /* tap (2,3) */
-                acc += xp[2 * dy + 3 * dx + c] * w[14 * 21 + oc];  /* tap (2,4) */
-                acc += xp[3 * dy + c] * w[16 * 21 + oc];           /* tap (3,1) */
-                acc += xp[3 * dy + dx + c] * w[17 * 21 + oc];      /* tap (3,2) */
-                acc += xp[3 * dy + 2 * dx + c] * w[18 * 21 + oc];  /* tap (3,3) */
-                acc += xp[3 * dy + 3 * dx + c] * w[19 * 21 + oc];  /* tap (3,4) */
-                yp[oc] = acc + b[oc];
+            for (int c = 0; c < 7; c++) {
+                const float *wc = w + c * 3;
+                const float *bc = b + c * 3;
+                float *yc = yp + c * 3;
+
+                for (int m = 0; m < 3; m++) {
+                    float acc = xp[c] * wc[21 + m];                    /* tap (0,1) */
+                    acc += xp[dx + c] * wc[2 * 21 + m];                /* tap (0,2) */
+                    acc += xp[2 * dx + c] * wc[3 * 21 + m];            /* tap (0,3) */
+                    acc += xp[3 * dx + c] * wc[4 * 21 + m];            /* tap (0,4) */
+                    acc += xp[dy + c] * wc[6 * 21 + m];                /* tap (1,1) */
+                    acc += xp[dy + dx + c] * wc[7 * 21 + m];           /* tap (1,2) */
+                    acc += xp[dy + 2 * dx + c] * wc[8 * 21 + m];       /* tap (1,3) */
+                    acc += xp[dy + 3 * dx + c] * wc[9 * 21 + m];       /* tap (1,4) */
+                    acc += xp[2 * dy + c] * wc[11 * 21 + m];           /* tap (2,1) */
+                    acc += xp[2 * dy + dx + c] * wc[12 * 21 + m];      /* tap (2,2) */
+                    acc += xp[2 * dy + 2 * dx + c] * wc[13 * 21 + m];  /* tap (2,3) */
+                    acc += xp[2 * dy + 3 * dx + c] * wc[14 * 21 + m];  /* tap (2,4) */
+                    acc += xp[3 * dy + c] * wc[16 * 21 + m];           /* tap (3,1) */
+                    acc += xp[3 * dy + dx + c] * wc[17 * 21 + m];      /* tap (3,2) */
+                    acc += xp[3 * dy + 2 * dx + c] * wc[18 * 21 + m];  /* tap (3,3) */
+                    acc += xp[3 * dy + 3 * dx + c] * wc[19 * 21 + m];  /* tap (3,4) */
+                    yc[m] = acc + bc[m];
+                }
             }
         }
 
         /* columns 2..17: kernel columns 0..4 live, no padding */
         for (int j = 2; j < 18; j++) {
-            float *restrict yp = y + ((ptrdiff_t)i * 20 + j) * 21;
-            const float *restrict xp = x + ((ptrdiff_t)(i - 2) * 20 + j - 2) * 7;
+            float *yp = y + ((ptrdiff_t)i * 20 + j) * 21;
+            const float *xp = x + ((ptrdiff_t)(i - 2) * 20 + j - 2) * 7;
 
-            for (int oc = 0; oc < 21; oc++) {
-                const int c = oc / 3;
-                float acc = xp[c] * w[oc];                         /* tap (0,0) */
-                acc += xp[dx + c] * w[21 + oc];                    /* tap (0,1) */
-                acc += xp[2 * dx + c] * w[2 * 21 + oc];            /* tap (0,2) */
-                acc += xp[3 * dx + c] * w[3 * 21 + oc];            /* tap (0,3) */
-                acc += xp[4 * dx + c] * w[4 * 21 + oc];            /* tap (0,4) */
-                acc += xp[dy + c] * w[5 * 21 + oc];                /* tap (1,0) */
-                acc += xp[dy + dx + c] * w[6 * 21 + oc];           /* tap (1,1) */
-                acc += xp[dy + 2 * dx + c] * w[7 * 21 + oc];       /* tap (1,2) */
-                acc += xp[dy + 3 * dx + c] * w[8 * 21 + oc];       /* tap (1,3) */
-                acc += xp[dy + 4 * dx + c] * w[9 * 21 + oc];       /* tap (1,4) */
-                acc += xp[2 * dy + c] * w[10 * 21 + oc];           /* tap (2,0) */
-                acc += xp[2 * dy + dx + c] * w[11 * 21 + oc];      /* tap (2,1) */
-                acc += xp[2 * dy + 2 * dx + c] * w[12 * 21 + oc];  /* tap (2,2) */
-                acc += xp[2 * dy + 3 * dx + c] * w[13 * 21 + oc];  /* tap (2,3) */
-                acc += xp[2 * dy + 4 * dx + c] * w[14 * 21 + oc];  /* tap (2,4) */
-                acc += xp[3 * dy + c] * w[15 * 21 + oc];           /* tap (3,0) */
-                acc += xp[3 * dy + dx + c] * w[16 * 21 + oc];      /* tap (3,1) */
-                acc += xp[3 * dy + 2 * dx + c] * w[17 * 21 + oc];  /* tap (3,2) */
-                acc += xp[3 * dy + 3 * dx + c] * w[18 * 21 + oc];  /* tap (3,3) */
-                acc += xp[3 * dy + 4 * dx + c] * w[19 * 21 + oc];  /* tap (3,4) */
-                yp[oc] = acc + b[oc];
+            for (int c = 0; c < 7; c++) {
+                const float *wc = w + c * 3;
+                const float *bc = b + c * 3;
+                float *yc = yp + c * 3;
+
+                for (int m = 0; m < 3; m++) {
+                    float acc = xp[c] * wc[m];                         /* tap (0,0) */
+                    acc += xp[dx + c] * wc[21 + m];                    /* tap (0,1) */
+                    acc += xp[2 * dx + c] * wc[2 * 21 + m];            /* tap (0,2) */
+                    acc += xp[3 * dx + c] * wc[3 * 21 + m];            /* tap (0,3) */
+                    acc += xp[4 * dx + c] * wc[4 * 21 + m];            /* tap (0,4) */
+                    acc += xp[dy + c] * wc[5 * 21 + m];                /* tap (1,0) */
+                    acc += xp[dy + dx + c] * wc[6 * 21 + m];           /* tap (1,1) */
+                    acc += xp[dy + 2 * dx + c] * wc[7 * 21 + m];       /* tap (1,2) */
+                    acc += xp[dy + 3 * dx + c] * wc[8 * 21 + m];       /* tap (1,3) */
+                    acc += xp[dy + 4 * dx + c] * wc[9 * 21 + m];       /* tap (1,4) */
+                    acc += xp[2 * dy + c] * wc[10 * 21 + m];           /* tap (2,0) */
+                    acc += xp[2 * dy + dx + c] * wc[11 * 21 + m];      /* tap (2,1) */
+                    acc += xp[2 * dy + 2 * dx + c] * wc[12 * 21 + m];  /* tap (2,2) */
+                    acc += xp[2 * dy + 3 * dx + c] * wc[13 * 21 + m];  /* tap (2,3) */
+                    acc += xp[2 * dy + 4 * dx + c] * wc[14 * 21 + m];  /* tap (2,4) */
+                    acc += xp[3 * dy + c] * wc[15 * 21 + m];           /* tap (3,0) */
+                    acc += xp[3 * dy + dx + c] * wc[16 * 21 + m];      /* tap (3,1) */
+                    acc += xp[3 * dy + 2 * dx + c] * wc[17 * 21 + m];  /* tap (3,2) */
+                    acc += xp[3 * dy + 3 * dx + c] * wc[18 * 21 + m];  /* tap (3,3) */
+                    acc += xp[3 * dy + 4 * dx + c] * wc[19 * 21 + m];  /* tap (3,4) */
+                    yc[m] = acc + bc[m];
+                }
             }
         }
 
         /* column 18: right padding, kernel columns 0..3 live */
         for (int j = 18; j < 19; j++) {
-            float *restrict yp = y + ((ptrdiff_t)i * 20 + j) * 21;
-            const float *restrict xp = x + ((ptrdiff_t)(i - 2) * 20 + j - 2) * 7;
+            float *yp = y + ((ptrdiff_t)i * 20 + j) * 21;
+            const float *xp = x + ((ptrdiff_t)(i - 2) * 20 + j - 2) * 7;
 
-            for (int oc = 0; oc < 21; oc++) {
-                const int c = oc / 3;
-                float acc = xp[c] * w[oc];                         /* tap (0,0) */
-                acc += xp[dx + c] * w[21 + oc];                    /* tap (0,1) */
-                acc += xp[2 * dx + c] * w[2 * 21 + oc];            /* tap (0,2) */
-                acc += xp[3 * dx + c] * w[3 * 21 + oc];            /* tap (0,3) */
-                acc += xp[dy + c] * w[5 * 21 + oc];                /* tap (1,0) */
-                acc += xp[dy + dx + c] * w[6 * 21 + oc];           /* tap (1,1) */
-                acc += xp[dy + 2 * dx + c] * w[7 * 21 + oc];       /* tap (1,2) */
-                acc += xp[dy + 3 * dx + c] * w[8 * 21 + oc];       /* tap (1,3) */
-                acc += xp[2 * dy + c] * w[10 * 21 + oc];           /* tap (2,0) */
-                acc += xp[2 * dy + dx + c] * w[11 * 21 + oc];      /* tap (2,1) */
-                acc += xp[2 * dy + 2 * dx + c] * w[12 * 21 + oc];  /* tap (2,2) */
-                acc += xp[2 * dy + 3 * dx + c] * w[13 * 21 + oc];  /* tap (2,3) */
-                acc += xp[3 * dy + c] * w[15 * 21 + oc];           /* tap (3,0) */
-                acc += xp[3 * dy + dx + c] * w[16 * 21 + oc];      /* tap (3,1) */
-                acc += xp[3 * dy + 2 * dx + c] * w[17 * 21 + oc];  /* tap (3,2) */
-                acc += xp[3 * dy + 3 * dx + c] * w[18 * 21 + oc];  /* tap (3,3) */
-                yp[oc] = acc + b[oc];
+            for (int c = 0; c < 7; c++) {
+                const float *wc = w + c * 3;
+                const float *bc = b + c * 3;
+                float *yc = yp + c * 3;
+
+                for (int m = 0; m < 3; m++) {
+                    float acc = xp[c] * wc[m];                         /* tap (0,0) */
+                    acc += xp[dx + c] * wc[21 + m];                    /* tap (0,1) */
+                    acc += xp[2 * dx + c] * wc[2 * 21 + m];            /* tap (0,2) */
+                    acc += xp[3 * dx + c] * wc[3 * 21 + m];            /* tap (0,3) */
+                    acc += xp[dy + c] * wc[5 * 21 + m];                /* tap (1,0) */
+                    acc += xp[dy + dx + c] * wc[6 * 21 + m];           /* tap (1,1) */
+                    acc += xp[dy + 2 * dx + c] * wc[7 * 21 + m];       /* tap (1,2) */
+                    acc += xp[dy + 3 * dx + c] * wc[8 * 21 + m];       /* tap (1,3) */
+                    acc += xp[2 * dy + c] * wc[10 * 21 + m];           /* tap (2,0) */
+                    acc += xp[2 * dy + dx + c] * wc[11 * 21 + m];      /* tap (2,1) */
+                    acc += xp[2 * dy + 2 * dx + c] * wc[12 * 21 + m];  /* tap (2,2) */
+                    acc += xp[2 * dy + 3 * dx + c] * wc[13 * 21 + m];  /* tap (2,3) */
+                    acc += xp[3 * dy + c] * wc[15 * 21 + m];           /* tap (3,0) */
+                    acc += xp[3 * dy + dx + c] * wc[16 * 21 + m];      /* tap (3,1) */
+                    acc += xp[3 * dy + 2 * dx + c] * wc[17 * 21 + m];  /* tap (3,2) */
+                    acc += xp[3 * dy + 3 * dx + c] * wc[18 * 21 + m];  /* tap (3,3) */
+                    yc[m] = acc + bc[m];
+                }
             }
         }
 
         /* column 19: right padding, kernel columns 0..2 live */
         for (int j = 19; j < 20; j++) {
-            float *restrict yp = y + ((ptrdiff_t)i * 20 + j) * 21;
-            const float *restrict xp = x + ((ptrdiff_t)(i - 2) * 20 + j - 2) * 7;
+            float *yp = y + ((ptrdiff_t)i * 20 + j) * 21;
+            const float *xp = x + ((ptrdiff_t)(i - 2) * 20 + j - 2) * 7;
 
-            for (int oc = 0; oc < 21; oc++) {
-                const int c = oc / 3;
-                float acc = xp[c] * w[oc];                         /* tap (0,0) */
-                acc += xp[dx + c] * w[21 + oc];                    /* tap (0,1) */
-                acc += xp[2 * dx + c] * w[2 * 21 + oc];            /* tap (0,2) */
-                acc += xp[dy + c] * w[5 * 21 + oc];                /* tap (1,0) */
-                acc += xp[dy + dx + c] * w[6 * 21 + oc];           /* tap (1,1) */
-                acc += xp[dy + 2 * dx + c] * w[7 * 21 + oc];       /* tap (1,2) */
-                acc += xp[2 * dy + c] * w[10 * 21 + oc];           /* tap (2,0) */
-                acc += xp[2 * dy + dx + c] * w[11 * 21 + oc];      /* tap (2,1) */
-                acc += xp[2 * dy + 2 * dx + c] * w[12 * 21 + oc];  /* tap (2,2) */
-                acc += xp[3 * dy + c] * w[15 * 21 + oc];           /* tap (3,0) */
-                acc += xp[3 * dy + dx + c] * w[16 * 21 + oc];      /* tap (3,1) */
-                acc += xp[3 * dy + 2 * dx + c] * w[17 * 21 + oc];  /* tap (3,2) */
-                yp[oc] = acc + b[oc];
+            for (int c = 0; c < 7; c++) {
+                const float *wc = w + c * 3;
+                const float *bc = b + c * 3;
+                float *yc = yp + c * 3;
+
+                for (int m = 0; m < 3; m++) {
+                    float acc = xp[c] * wc[m];                         /* tap (0,0) */
+                    acc += xp[dx + c] * wc[21 + m];                    /* tap (0,1) */
+                    acc += xp[2 * dx + c] * wc[2 * 21 + m];            /* tap (0,2) */
+                    acc += xp[dy + c] * wc[5 * 21 + m];                /* tap (1,0) */
+                    acc += xp[dy + dx + c] * wc[6 * 21 + m];           /* tap (1,1) */
+                    acc += xp[dy + 2 * dx + c] * wc[7 * 21 + m];       /* tap (1,2) */
+                    acc += xp[2 * dy + c] * wc[10 * 21 + m];           /* tap (2,0) */
+                    acc += xp[2 * dy + dx + c] * wc[11 * 21 + m];      /* tap (2,1) */
+                    acc += xp[2 * dy + 2 * dx + c] * wc[12 * 21 + m];  /* tap (2,2) */
+                    acc += xp[3 * dy + c] * wc[15 * 21 + m];           /* tap (3,0) */
+                    acc += xp[3 * dy + dx + c] * wc[16 * 21 + m];      /* tap (3,1) */
+                    acc += xp[3 * dy + 2 * dx + c] * wc[17 * 21 + m];  /* tap (3,2) */
+                    yc[m] = acc + bc[m];
+                }
             }
         }
     }
@@ -586,113 +693,138 @@ void dwconv_f32_k5x5_s1x1_r1x1_same_m3__20x20x7_none(const dwgen_params *params,
     for (int i = imax(row_begin, 19); i < row_end; i++) {
         /* column 0: left padding, kernel columns 2..4 live */
         for (int j = 0; j < 1; j++) {
-            float *restrict yp = y + ((ptrdiff_t)i * 20 + j) * 21;
-            const float *restrict xp = x + ((ptrdiff_t)(i - 2) * 20 + j) * 7;
+            float *yp = y + ((ptrdiff_t)i * 20 + j) * 21;
+            const float *xp = x + ((ptrdiff_t)(i - 2) * 20 + j) * 7;
 
-            for (int oc = 0; oc < 21; oc++) {
-                const int c = oc / 3;
-                float acc = xp[c] * w[2 * 21 + oc];                /* tap (0,2) */
-                acc += xp[dx + c] * w[3 * 21 + oc];                /* tap (0,3) */
-                acc += xp[2 * dx + c] * w[4 * 21 + oc];            /* tap (0,4) */
-                acc += xp[dy + c] * w[7 * 21 + oc];                /* tap (1,2) */
-                acc += xp[dy + dx + c] * w[8 * 21 + oc];           /* tap (1,3) */
-                acc += xp[dy + 2 * dx + c] * w[9 * 21 + oc];       /* tap (1,4) */
-                acc += xp[2 * dy + c] * w[12 * 21 + oc];           /* tap (2,2) */
-                acc += xp[2 * dy + dx + c] * w[13 * 21 + oc];      /* tap (2,3) */
-                acc += xp[2 * dy + 2 * dx + c] * w[14 * 21 + oc];  /* tap (2,4) */
-                yp[oc] = acc + b[oc];
+            for (int c = 0; c < 7; c++) {
+                const float *wc = w + c * 3;
+                const float *bc = b + c * 3;
+                float *yc = yp + c * 3;
+
+                for (int m = 0; m < 3; m++) {
+                    float acc = xp[c] * wc[2 * 21 + m];                /* tap (0,2) */
+                    acc += xp[dx + c] * wc[3 * 21 + m];                /* tap (0,3) */
+                    acc += xp[2 * dx + c] * wc[4 * 21 + m];            /* tap (0,4) */
+                    acc += xp[dy + c] * wc[7 * 21 + m];                /* tap (1,2) */
+                    acc += xp[dy + dx + c] * wc[8 * 21 + m];           /* tap (1,3) */
+                    acc += xp[dy + 2 * dx + c] * wc[9 * 21 + m];       /* tap (1,4) */
+                    acc += xp[2 * dy + c] * wc[12 * 21 + m];           /* tap (2,2) */
+                    acc += xp[2 * dy + dx + c] * wc[13 * 21 + m];      /* tap (2,3) */
+                    acc += xp[2 * dy + 2 * dx + c] * wc[14 * 21 + m];  /* tap (2,4) */
+                    yc[m] = acc + bc[m];
+                }
             }
         }
 
         /* column 1: left padding, kernel columns 1..4 live */
         for (int j = 1; j < 2; j++) {
-            float *restrict yp = y + ((ptrdiff_t)i * 20 + j) * 21;
-            const float *restrict xp = x + ((ptrdiff_t)(i - 2) * 20 + j - 1) * 7;
+            float *yp = y + ((ptrdiff_t)i * 20 + j) * 21;
+            const float *xp = x + ((ptrdiff_t)(i - 2) * 20 + j - 1) * 7;
 
-            for (int oc = 0; oc < 21; oc++) {
-                const int c = oc / 3;
-                float acc = xp[c] * w[21 + oc];                    /* tap (0,1) */
-                acc += xp[dx + c] * w[2 * 21 + oc];                /* tap (0,2) */
-                acc += xp[2 * dx + c] * w[3 * 21 + oc];            /* tap (0,3) */
-                acc += xp[3 * dx + c] * w[4 * 21 + oc];            /* tap (0,4) */
-                acc += xp[dy + c] * w[6 * 21 + oc];                /* tap (1,1) */
-                acc += xp[dy + dx + c] * w[7 * 21 + oc];           /* tap (1,2) */
-                acc += xp[dy + 2 * dx + c] * w[8 * 21 + oc];       /* tap (1,3) */
-                acc += xp[dy + 3 * dx + c] * w[9 * 21 + oc];       /* tap (1,4) */
-                acc += xp[2 * dy + c] * w[11 * 21 + oc];           /* tap (2,1) */
-                acc += xp[2 * dy + dx + c] * w[12 * 21 + oc];      /* tap (2,2) */
-                acc += xp[2 * dy + 2 * dx + c] * w[13 * 21 + oc];  /* tap (2,3) */
-                acc += xp[2 * dy + 3 * dx + c] * w[14 * 21 + oc];  /* tap (2,4) */
-                yp[oc] = acc + b[oc];
+            for (int c = 0; c < 7; c++) {
+                const float *wc = w + c * 3;
+                const float *bc = b + c * 3;
+                float *yc = yp + c * 3;
+
+                for (int m = 0; m < 3; m++) {
+                    float acc = xp[c] * wc[21 + m];                    /* tap (0,1) */
+                    acc += xp[dx + c] * wc[2 * 21 + m];                /* tap (0,2) */
+                    acc += xp[2 * dx + c] * wc[3 * 21 + m];            /* tap (0,3) */
+                    acc += xp[3 * dx + c] * wc[4 * 21 + m];            /* tap (0,4) */
+                    acc += xp[dy + c] * wc[6 * 21 + m];                /* tap (1,1) */
+                    acc += xp[dy + dx + c] * wc[7 * 21 + m];           /* tap (1,2) */
+                    acc += xp[dy + 2 * dx + c] * wc[8 * 21 + m];       /* tap (1,3) */
+                    acc += xp[dy + 3 * dx + c] * wc[9 * 21 + m];       /* tap (1,4) */
+                    acc += xp[2 * dy + c] * wc[11 * 21 + m];           /* tap (2,1) */
+                    acc += xp[2 * dy + dx + c] * wc[12 * 21 + m];      /* tap (2,2) */
+                    acc += xp[2 * dy + 2 * dx + c] * wc[13 * 21 + m];  /* tap (2,3) */
+                    acc += xp[2 * dy + 3 * dx + c] * wc[14 * 21 + m];  /* tap (2,4) */
+                    yc[m] = acc + bc[m];
+                }
             }
         }
 
         /* columns 2..17: kernel columns 0..4 live, no padding */
         for (int j = 2; j < 18; j++) {
-            float *restrict yp = y + ((ptrdiff_t)i * 20 + j) * 21;
-            const float *restrict xp = x + ((ptrdiff_t)(i - 2) * 20 + j - 2) * 7;
+            float *yp = y + ((ptrdiff_t)i * 20 + j) * 21;
+            const float *xp = x + ((ptrdiff_t)(i - 2) * 20 + j - 2) * 7;
 
-            for (int oc = 0; oc < 21; oc++) {
-                const int c = oc / 3;
-                float acc = xp[c] * w[oc];                         /* tap (0,0) */
-                acc += xp[dx + c] * w[21 + oc];                    /* tap (0,1) */
-                acc += xp[2 * dx + c] * w[2 * 21 + oc];            /* tap (0,2) */
-                acc += xp[3 * dx + c] * w[3 * 21 + oc];            /* tap (0,3) */
-                acc += xp[4 * dx + c] * w[4 * 21 + oc];            /* tap (0,4) */
-                acc += xp[dy + c] * w[5 * 21 + oc];                /* tap (1,0) */
-                acc += xp[dy + dx + c] * w[6 * 21 + oc];           /* tap (1,1) */
-                acc += xp[dy + 2 * dx + c] * w[7 * 21 + oc];       /* tap (1,2) */
-                acc += xp[dy + 3 * dx + c] * w[8 * 21 + oc];       /* tap (1,3) */
-                acc += xp[dy + 4 * dx + c] * w[9 * 21 + oc];       /* tap (1,4) */
-                acc += xp[2 * dy + c] * w[10 * 21 + oc];           /* tap (2,0) */
-                acc += xp[2 * dy + dx + c] * w[11 * 21 + oc];      /* tap (2,1) */
-                acc += xp[2 * dy + 2 * dx + c] * w[12 * 21 + oc];  /* tap (2,2) */
-                acc += xp[2 * dy + 3 * dx + c] * w[13 * 21 + oc];  /* tap (2,3) */
-                acc += xp[2 * dy + 4 * dx + c] * w[14 * 21 + oc];  /* tap (2,4) */
-                yp[oc] = acc + b[oc];
+            for (int c = 0; c < 7; c++) {
+                const float *wc = w + c * 3;
+                const float *bc = b + c * 3;
+                float *yc = yp + c * 3;
+
+                for (int m = 0; m < 3; m++) {
+                    float acc = xp[c] * wc[m];                         /* tap (0,0) */
+                    acc += xp[dx + c] * wc[21 + m];                    /* tap (0,1) */
+                    acc += xp[2 * dx + c] * wc[2 * 21 + m];            /* tap (0,2) */
+                    acc += xp[3 * dx + c] * wc[3 * 21 + m];            /* tap (0,3) */
+                    acc += xp[4 * dx + c] * wc[4 * 21 + m];            /* tap (0,4) */
+                    acc += xp[dy + c] * wc[5 * 21 + m];                /* tap (1,0) */
+                    acc += xp[dy + dx + c] * wc[6 * 21 + m];           /* tap (1,1) */
+                    acc += xp[dy + 2 * dx + c] * wc[7 * 21 + m];       /* tap (1,2) */
+                    acc += xp[dy + 3 * dx + c] * wc[8 * 21 + m];       /* tap (1,3) */
+                    acc += xp[dy + 4 * dx + c] * wc[9 * 21 + m];       /* tap (1,4) */
+                    acc += xp[2 * dy + c] * wc[10 * 21 + m];           /* tap (2,0) */
+                    acc += xp[2 * dy + dx + c] * wc[11 * 21 + m];      /* tap (2,1) */
+                    acc += xp[2 * dy + 2 * dx + c] * wc[12 * 21 + m];  /* tap (2,2) */
+                    acc += xp[2 * dy + 3 * dx + c] * wc[13 * 21 + m];  /* tap (2,3) */
+                    acc += xp[2 * dy + 4 * dx + c] * wc[14 * 21 + m];  /* tap (2,4) */
+                    yc[m] = acc + bc[m];
+                }
             }
         }
 
         /* column 18: right padding, kernel columns 0..3 live */
         for (int j = 18; j < 19; j++) {
-            float *restrict yp = y + ((ptrdiff_t)i * 20 + j) * 21;
-            const float *restrict xp = x + ((ptrdiff_t)(i - 2) * 20 + j - 2) * 7;
+            float *yp = y + ((ptrdiff_t)i * 20 + j) * 21;
+            const float *xp = x + ((ptrdiff_t)(i - 2) * 20 + j - 2) * 7;
 
-            for (int oc = 0; oc < 21; oc++) {
-                const int c = oc / 3;
-                float acc = xp[c] * w[oc];                         /* tap (0,0) */
-                acc += xp[dx + c] * w[21 + oc];                    /* tap (0,1) */
-                acc += xp[2 * dx + c] * w[2 * 21 + oc];            /* tap (0,2) */
-                acc += xp[3 * dx + c] * w[3 * 21 + oc];            /* tap (0,3) */
-                acc += xp[dy + c] * w[5 * 21 + oc];                /* tap (1,0) */
-                acc += xp[dy + dx + c] * w[6 * 21 + oc];           /* tap (1,1) */
-                acc += xp[dy + 2 * dx + c] * w[7 * 21 + oc];       /* tap (1,2) */
-                acc += xp[dy + 3 * dx + c] * w[8 * 21 + oc];       /* tap (1,3) */
-                acc += xp[2 * dy + c] * w[10 * 21 + oc];           /* tap (2,0) */
-                acc += xp[2 * dy + dx + c] * w[11 * 21 + oc];      /* tap (2,1) */
-                acc += xp[2 * dy + 2 * dx + c] * w[12 * 21 + oc];  /* tap (2,2) */
-                acc += xp[2 * dy + 3 * dx + c] * w[13 * 21 + oc];  /* tap (2,3) */
-                yp[oc] = acc + b[oc];
+            for (int c = 0; c < 7; c++) {
+                const float *wc = w + c * 3;
+                const float *bc = b + c * 3;
+                float *yc = yp + c * 3;
+
+                for (int m = 0; m < 3; m++) {
+                    float acc = xp[c] * wc[m];                         /* tap (0,0) */
+                    acc += xp[dx + c] * wc[21 + m];                    /* tap (0,1) */
+                    acc += xp[2 * dx + c] * wc[2 * 21 + m];            /* tap (0,2) */
+                    acc += xp[3 * dx + c] * wc[3 * 21 + m];            /* tap (0,3) */
+                    acc += xp[dy + c] * wc[5 * 21 + m];                /* tap (1,0) */
+                    acc += xp[dy + dx + c] * wc[6 * 21 + m];           /* tap (1,1) */
+                    acc += xp[dy + 2 * dx + c] * wc[7 * 21 + m];       /* tap (1,2) */
+                    acc += xp[dy + 3 * dx + c] * wc[8 * 21 + m];       /* tap (1,3) */
+                    acc += xp[2 * dy + c] * wc[10 * 21 + m];           /* tap (2,0) */
+                    acc += xp[2 * dy + dx + c] * wc[11 * 21 + m];      /* tap (2,1) */
+                    acc += xp[2 * dy + 2 * dx + c] * wc[12 * 21 + m];  /* tap (2,2) */
+                    acc += xp[2 * dy + 3 * dx + c] * wc[13 * 21 + m];  /* tap (2,3) */
+                    yc[m] = acc + bc[m];
+                }
             }
         }
 
         /* column 19: right padding, kernel columns 0..2 live */
         for (int j = 19; j < 20; j++) {
-            float *restrict yp = y + ((ptrdiff_t)i * 20 + j) * 21;
-            const float *restrict xp = x + ((ptrdiff_t)(i - 2) * 20 + j - 2) * 7;
+            float *yp = y + ((ptrdiff_t)i * 20 + j) * 21;
+            const float *xp = x + ((ptrdiff_t)(i - 2) * 20 + j - 2) * 7;
 
-            for (int oc = 0; oc < 21; oc++) {
-                const int c = oc / 3;
-                float acc = xp[c] * w[oc];                         /* tap (0,0) */
-                acc += xp[dx + c] * w[21 + oc];                    /* tap (0,1) */
-                acc += xp[2 * dx + c] * w[2 * 21 + oc];            /* tap (0,2) */
-                acc += xp[dy + c] * w[5 * 21 + oc];                /* tap (1,0) */
-                acc += xp[dy + dx + c] * w[6 * 21 + oc];           /* tap (1,1) */
-                acc += xp[dy + 2 * dx + c] * w[7 * 21 + oc];       /* tap (1,2) */
-                acc += xp[2 * dy + c] * w[10 * 21 + oc];           /* tap (2,0) */
-                acc += xp[2 * dy + dx + c] * w[11 * 21 + oc];      /* tap (2,1) */
-                acc += xp[2 * dy + 2 * dx + c] * w[12 * 21 + oc];  /* tap (2,2) */
-                yp[oc] = acc + b[oc];
+            for (int c = 0; c < 7; c++) {
+                const float *wc = w + c * 3;
+                const float *bc = b + c * 3;
+                float *yc = yp + c * 3;
+
+                for (int m = 0; m < 3; m++) {
+                    float acc = xp[c] * wc[m];                         /* tap (0,0) */
+                    acc += xp[dx + c] * wc[21 + m];                    /* tap (0,1) */
+                    acc += xp[2 * dx + c] * wc[2 * 21 + m];            /* tap (0,2) */
+                    acc += xp[dy + c] * wc[5 * 21 + m];                /* tap (1,0) */
+                    acc += xp[dy + dx + c] * wc[6 * 21 + m];           /* tap (1,1) */
+                    acc += xp[dy + 2 * dx + c] * wc[7 * 21 + m];       /* tap (1,2) */
+                    acc += xp[2 * dy + c] * wc[10 * 21 + m];           /* tap (2,0) */
+                    acc += xp[2 * dy + dx + c] * wc[11 * 21 + m];      /* tap (2,1) */
+                    acc += xp[2 * dy + 2 * dx + c] * wc[12 * 21 + m];  /* tap (2,2) */
+                    yc[m] = acc + bc[m];
+                }
             }
         }
     }

@@ -41,17 +41,24 @@ static inline float activate(float x)
     return x * t / 6.0f;
 }
 
-/* Output rows [row_begin, row_end) of one image; see the comment above. */
-void dwconv_f32_k5x5_s2x2_r1x1_same_m1__14x14x672_hswish(const dwgen_params *params, const dwgen_shape *shape,
-                                                         const float *weights, const float *bias,
-                                                         const float *input, float *output, int row_begin, int row_end)
+/*
+ * Output rows [row_begin, row_end) of one image. The restrict qualifiers
+ * state the API's rule that the output overlaps no input, so compilers
+ * vectorize the channel loops without run-time overlap checks; they do
+ * not change the function's type (C99 6.7.5.3), so this is still a
+ * dwgen_kernel_fn.
+ */
+void dwconv_f32_k5x5_s2x2_r1x1_same_m1__14x14x672_hswish(
+    const dwgen_params *params, const dwgen_shape *shape,
+    const float *restrict weights, const float *restrict bias,
+    const float *restrict input, float *restrict output, int row_begin, int row_end)
 {
     (void)params;
     (void)shape;
-    const float *restrict w = weights;
-    const float *restrict b = bias;
-    const float *restrict x = input;
-    float *restrict y = output;
+    const float *w = weights;
+    const float *b = bias;
+    const float *x = input;
+    float *y = output;
     const ptrdiff_t dy = 9408; /* input step between kernel rows */
     const ptrdiff_t dx = 672; /* input step between kernel columns */
 
@@ -59,8 +66,8 @@ void dwconv_f32_k5x5_s2x2_r1x1_same_m1__14x14x672_hswish(const dwgen_params *par
     for (int i = row_begin; i < imin(row_end, 1); i++) {
         /* column 0: left padding, kernel columns 1..4 live */
         for (int j = 0; j < 1; j++) {
-            float *restrict yp = y + ((ptrdiff_t)i * 7 + j) * 672;
-            const float *restrict xp = x + ((ptrdiff_t)(2 * i) * 14 + 2 * j) * 672;
+            float *yp = y + ((ptrdiff_t)i * 7 + j) * 672;
+            const float *xp = x + ((ptrdiff_t)(2 * i) * 14 + 2 * j) * 672;
 
             for (int c = 0; c < 672; c++) {
                 float acc = xp[c] * w[6 * 672 + c];                /* tap (1,1) */
@@ -85,8 +92,8 @@ void dwconv_f32_k5x5_s2x2_r1x1_same_m1__14x14x672_hswish(const dwgen_params *par
 
         /* columns 1..5: kernel columns 0..4 live, no padding */
         for (int j = 1; j < 6; j++) {
-            float *restrict yp = y + ((ptrdiff_t)i * 7 + j) * 672;
-            const float *restrict xp = x + ((ptrdiff_t)(2 * i) * 14 + 2 * j - 1) * 672;
+            float *yp = y + ((ptrdiff_t)i * 7 + j) * 672;
+            const float *xp = x + ((ptrdiff_t)(2 * i) * 14 + 2 * j - 1) * 672;
 
             for (int c = 0; c < 672; c++) {
                 float acc = xp[c] * w[5 * 672 + c];                /* tap (1,0) */
@@ -115,8 +122,8 @@ void dwconv_f32_k5x5_s2x2_r1x1_same_m1__14x14x672_hswish(const dwgen_params *par
 
         /* column 6: right padding, kernel columns 0..2 live */
         for (int j = 6; j < 7; j++) {
-            float *restrict yp = y + ((ptrdiff_t)i * 7 + j) * 672;
-            const float *restrict xp = x + ((ptrdiff_t)(2 * i) * 14 + 2 * j - 1) * 672;
+            float *yp = y + ((ptrdiff_t)i * 7 + j) * 672;
+            const float *xp = x + ((ptrdiff_t)(2 * i) * 14 + 2 * j - 1) * 672;
 
             for (int c = 0; c < 672; c++) {
                 float acc = xp[c] * w[5 * 672 + c];                /* tap (1,0) */
@@ -140,8 +147,8 @@ void dwconv_f32_k5x5_s2x2_r1x1_same_m1__14x14x672_hswish(const dwgen_params *par
     for (int i = imax(row_begin, 1); i < imin(row_end, 6); i++) {
         /* column 0: left padding, kernel columns 1..4 live */
         for (int j = 0; j < 1; j++) {
-            float *restrict yp = y + ((ptrdiff_t)i * 7 + j) * 672;
-            const float *restrict xp = x + ((ptrdiff_t)(2 * i - 1) * 14 + 2 * j) * 672;
+            float *yp = y + ((ptrdiff_t)i * 7 + j) * 672;
+            const float *xp = x + ((ptrdiff_t)(2 * i - 1) * 14 + 2 * j) * 672;
 
             for (int c = 0; c < 672; c++) {
                 float acc = xp[c] * w[672 + c];                    /* tap (0,1) */
@@ -170,8 +177,8 @@ void dwconv_f32_k5x5_s2x2_r1x1_same_m1__14x14x672_hswish(const dwgen_params *par
 
         /* columns 1..5: kernel columns 0..4 live, no padding */
         for (int j = 1; j < 6; j++) {
-            float *restrict yp = y + ((ptrdiff_t)i * 7 + j) * 672;
-            const float *restrict xp = x + ((ptrdiff_t)(2 * i - 1) * 14 + 2 * j - 1) * 672;
+            float *yp = y + ((ptrdiff_t)i * 7 + j) * 672;
+            const float *xp = x + ((ptrdiff_t)(2 * i - 1) * 14 + 2 * j - 1) * 672;
 
             for (int c = 0; c < 672; c++) {
                 float acc = xp[c] * w[c];                          /* tap (0,0) */
@@ -205,8 +212,8 @@ void dwconv_f32_k5x5_s2x2_r1x1_same_m1__14x14x672_hswish(const dwgen_params *par
 
         /* column 6: right padding, kernel columns 0..2 live */
         for (int j = 6; j < 7; j++) {
-            float *restrict yp = y + ((ptrdiff_t)i * 7 + j) * 672;
-            const float *restrict xp = x + ((ptrdiff_t)(2 * i - 1) * 14 + 2 * j - 1) * 672;
+            float *yp = y + ((ptrdiff_t)i * 7 + j) * 672;
+            const float *xp = x + ((ptrdiff_t)(2 * i - 1) * 14 + 2 * j - 1) * 672;
 
             for (int c = 0; c < 672; c++) {
                 float acc = xp[c] * w[c];                          /* tap (0,0) */
@@ -233,8 +240,8 @@ void dwconv_f32_k5x5_s2x2_r1x1_same_m1__14x14x672_hswish(const dwgen_params *par
     for (int i = imax(row_begin, 6); i < row_end; i++) {
         /* column 0: left padding, kernel columns 1..4 live */
         for (int j = 0; j < 1; j++) {
-            float *restrict yp = y + ((ptrdiff_t)i * 7 + j) * 672;
-            const float *restrict xp = x + ((ptrdiff_t)(2 * i - 1) * 14 + 2 * j) * 672;
+            float *yp = y + ((ptrdiff_t)i * 7 + j) * 672;
+            const float *xp = x + ((ptrdiff_t)(2 * i - 1) * 14 + 2 * j) * 672;
 
             for (int c = 0; c < 672; c++) {
                 float acc = xp[c] * w[672 + c];                    /* tap (0,1) */
@@ -255,8 +262,8 @@ void dwconv_f32_k5x5_s2x2_r1x1_same_m1__14x14x672_hswish(const dwgen_params *par
 
         /* columns 1..5: kernel columns 0..4 live, no padding */
         for (int j = 1; j < 6; j++) {
-            float *restrict yp = y + ((ptrdiff_t)i * 7 + j) * 672;
-            const float *restrict xp = x + ((ptrdiff_t)(2 * i - 1) * 14 + 2 * j - 1) * 672;
+            float *yp = y + ((ptrdiff_t)i * 7 + j) * 672;
+            const float *xp = x + ((ptrdiff_t)(2 * i - 1) * 14 + 2 * j - 1) * 672;
 
             for (int c = 0; c < 672; c++) {
                 float acc = xp[c] * w[c];                          /* tap (0,0) */
@@ -280,8 +287,8 @@ void dwconv_f32_k5x5_s2x2_r1x1_same_m1__14x14x672_hswish(const dwgen_params *par
 
         /* column 6: right padding, kernel columns 0..2 live */
         for (int j = 6; j < 7; j++) {
-            float *restrict yp = y + ((ptrdiff_t)i * 7 + j) * 672;
-            const float *restrict xp = x + ((ptrdiff_t)(2 * i - 1) * 14 + 2 * j - 1) * 672;
+            float *yp = y + ((ptrdiff_t)i * 7 + j) * 672;
+            const float *xp = x + ((ptrdiff_t)(2 * i - 1) * 14 + 2 * j - 1) * 672;
 
             for (int c = 0; c < 672; c++) {
                 float acc = xp[c] * w[c];                          /* tap (0,0) */

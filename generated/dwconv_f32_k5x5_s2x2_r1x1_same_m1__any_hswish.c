@@ -78,15 +78,22 @@ static inline float activate(float x)
     return x * t / 6.0f;
 }
 
-/* Output rows [row_begin, row_end) of one image; see the comment above. */
-void dwconv_f32_k5x5_s2x2_r1x1_same_m1__any_hswish(const dwgen_params *params, const dwgen_shape *shape,
-                                                   const float *weights, const float *bias,
-                                                   const float *input, float *output, int row_begin, int row_end)
+/*
+ * Output rows [row_begin, row_end) of one image. The restrict qualifiers
+ * state the API's rule that the output overlaps no input, so compilers
+ * vectorize the channel loops without run-time overlap checks; they do
+ * not change the function's type (C99 6.7.5.3), so this is still a
+ * dwgen_kernel_fn.
+ */
+void dwconv_f32_k5x5_s2x2_r1x1_same_m1__any_hswish(
+    const dwgen_params *params, const dwgen_shape *shape,
+    const float *restrict weights, const float *restrict bias,
+    const float *restrict input, float *restrict output, int row_begin, int row_end)
 {
-    const float *restrict w = weights;
-    const float *restrict b = bias;
-    const float *restrict x = input;
-    float *restrict y = output;
+    const float *w = weights;
+    const float *b = bias;
+    const float *x = input;
+    float *y = output;
     const int in_h = params->in_h;
     const int in_w = params->in_w;
     const int ch = params->channels;
@@ -108,7 +115,7 @@ void dwconv_f32_k5x5_s2x2_r1x1_same_m1__any_hswish(const dwgen_params *params, c
         const int d1 = end_tap(2 * i - pad_top, 1, in_h, 5);
         /* columns [0, col_full_begin): left padding; live kernel columns [e0, e1) per column */
         for (int j = 0; j < col_full_begin; j++) {
-            float *restrict yp = y + ((ptrdiff_t)i * out_w + j) * out_c;
+            float *yp = y + ((ptrdiff_t)i * out_w + j) * out_c;
             const int e0 = first_tap(2 * j - pad_left, 1);
             const int e1 = end_tap(2 * j - pad_left, 1, in_w, 5);
 
@@ -116,8 +123,8 @@ void dwconv_f32_k5x5_s2x2_r1x1_same_m1__any_hswish(const dwgen_params *params, c
                 yp[c] = 0.0f;
             for (int di = d0; di < d1; di++) {
                 for (int dj = e0; dj < e1; dj++) {
-                    const float *restrict xq = x + ((ptrdiff_t)(2 * i + di - pad_top) * in_w + 2 * j + dj - pad_left) * ch;
-                    const float *restrict wq = w + (5 * di + dj) * out_c;
+                    const float *xq = x + ((ptrdiff_t)(2 * i + di - pad_top) * in_w + 2 * j + dj - pad_left) * ch;
+                    const float *wq = w + (5 * di + dj) * out_c;
 
                     for (int c = 0; c < ch; c++)
                         yp[c] += xq[c] * wq[c];
@@ -129,13 +136,13 @@ void dwconv_f32_k5x5_s2x2_r1x1_same_m1__any_hswish(const dwgen_params *params, c
 
         /* columns [col_full_begin, col_full_end): every kernel column live, no padding */
         for (int j = col_full_begin; j < col_full_end; j++) {
-            float *restrict yp = y + ((ptrdiff_t)i * out_w + j) * out_c;
+            float *yp = y + ((ptrdiff_t)i * out_w + j) * out_c;
 
             for (int c = 0; c < ch; c++)
                 yp[c] = 0.0f;
             for (int di = d0; di < d1; di++) {
-                const float *restrict xq = x + ((ptrdiff_t)(2 * i + di - pad_top) * in_w + 2 * j - pad_left) * ch;
-                const float *restrict wq = w + 5 * di * out_c;
+                const float *xq = x + ((ptrdiff_t)(2 * i + di - pad_top) * in_w + 2 * j - pad_left) * ch;
+                const float *wq = w + 5 * di * out_c;
 
                 for (int c = 0; c < ch; c++) {
                     float acc = yp[c];
@@ -153,7 +160,7 @@ void dwconv_f32_k5x5_s2x2_r1x1_same_m1__any_hswish(const dwgen_params *params, c
 
         /* columns [col_full_end, out_w): right padding; live kernel columns [e0, e1) per column */
         for (int j = col_full_end; j < out_w; j++) {
-            float *restrict yp = y + ((ptrdiff_t)i * out_w + j) * out_c;
+            float *yp = y + ((ptrdiff_t)i * out_w + j) * out_c;
             const int e0 = first_tap(2 * j - pad_left, 1);
             const int e1 = end_tap(2 * j - pad_left, 1, in_w, 5);
 
@@ -161,8 +168,8 @@ void dwconv_f32_k5x5_s2x2_r1x1_same_m1__any_hswish(const dwgen_params *params, c
                 yp[c] = 0.0f;
             for (int di = d0; di < d1; di++) {
                 for (int dj = e0; dj < e1; dj++) {
-                    const float *restrict xq = x + ((ptrdiff_t)(2 * i + di - pad_top) * in_w + 2 * j + dj - pad_left) * ch;
-                    const float *restrict wq = w + (5 * di + dj) * out_c;
+                    const float *xq = x + ((ptrdiff_t)(2 * i + di - pad_top) * in_w + 2 * j + dj - pad_left) * ch;
+                    const float *wq = w + (5 * di + dj) * out_c;
 
                     for (int c = 0; c < ch; c++)
                         yp[c] += xq[c] * wq[c];
@@ -177,7 +184,7 @@ void dwconv_f32_k5x5_s2x2_r1x1_same_m1__any_hswish(const dwgen_params *params, c
     for (int i = imax(row_begin, row_full_begin); i < imin(row_end, row_full_end); i++) {
         /* columns [0, col_full_begin): left padding; live kernel columns [e0, e1) per column */
         for (int j = 0; j < col_full_begin; j++) {
-            float *restrict yp = y + ((ptrdiff_t)i * out_w + j) * out_c;
+            float *yp = y + ((ptrdiff_t)i * out_w + j) * out_c;
             const int e0 = first_tap(2 * j - pad_left, 1);
             const int e1 = end_tap(2 * j - pad_left, 1, in_w, 5);
 
@@ -185,8 +192,8 @@ void dwconv_f32_k5x5_s2x2_r1x1_same_m1__any_hswish(const dwgen_params *params, c
                 yp[c] = 0.0f;
             for (int di = 0; di < 5; di++) {
                 for (int dj = e0; dj < e1; dj++) {
-                    const float *restrict xq = x + ((ptrdiff_t)(2 * i + di - pad_top) * in_w + 2 * j + dj - pad_left) * ch;
-                    const float *restrict wq = w + (5 * di + dj) * out_c;
+                    const float *xq = x + ((ptrdiff_t)(2 * i + di - pad_top) * in_w + 2 * j + dj - pad_left) * ch;
+                    const float *wq = w + (5 * di + dj) * out_c;
 
                     for (int c = 0; c < ch; c++)
                         yp[c] += xq[c] * wq[c];
@@ -198,8 +205,8 @@ void dwconv_f32_k5x5_s2x2_r1x1_same_m1__any_hswish(const dwgen_params *params, c
 
         /* columns [col_full_begin, col_full_end): every kernel column live, no padding */
         for (int j = col_full_begin; j < col_full_end; j++) {
-            float *restrict yp = y + ((ptrdiff_t)i * out_w + j) * out_c;
-            const float *restrict xp = x + ((ptrdiff_t)(2 * i - pad_top) * in_w + 2 * j - pad_left) * ch;
+            float *yp = y + ((ptrdiff_t)i * out_w + j) * out_c;
+            const float *xp = x + ((ptrdiff_t)(2 * i - pad_top) * in_w + 2 * j - pad_left) * ch;
 
             for (int c = 0; c < ch; c++) {
                 float acc = xp[c] * w[c];                            /* tap (0,0) */
@@ -233,7 +240,7 @@ void dwconv_f32_k5x5_s2x2_r1x1_same_m1__any_hswish(const dwgen_params *params, c
 
         /* columns [col_full_end, out_w): right padding; live kernel columns [e0, e1) per column */
         for (int j = col_full_end; j < out_w; j++) {
-            float *restrict yp = y + ((ptrdiff_t)i * out_w + j) * out_c;
+            float *yp = y + ((ptrdiff_t)i * out_w + j) * out_c;
             const int e0 = first_tap(2 * j - pad_left, 1);
             const int e1 = end_tap(2 * j - pad_left, 1, in_w, 5);
 
@@ -241,8 +248,8 @@ void dwconv_f32_k5x5_s2x2_r1x1_same_m1__any_hswish(const dwgen_params *params, c
                 yp[c] = 0.0f;
             for (int di = 0; di < 5; di++) {
                 for (int dj = e0; dj < e1; dj++) {
-                    const float *restrict xq = x + ((ptrdiff_t)(2 * i + di - pad_top) * in_w + 2 * j + dj - pad_left) * ch;
-                    const float *restrict wq = w + (5 * di + dj) * out_c;
+                    const float *xq = x + ((ptrdiff_t)(2 * i + di - pad_top) * in_w + 2 * j + dj - pad_left) * ch;
+                    const float *wq = w + (5 * di + dj) * out_c;
 
                     for (int c = 0; c < ch; c++)
                         yp[c] += xq[c] * wq[c];
@@ -259,7 +266,7 @@ void dwconv_f32_k5x5_s2x2_r1x1_same_m1__any_hswish(const dwgen_params *params, c
         const int d1 = end_tap(2 * i - pad_top, 1, in_h, 5);
         /* columns [0, col_full_begin): left padding; live kernel columns [e0, e1) per column */
         for (int j = 0; j < col_full_begin; j++) {
-            float *restrict yp = y + ((ptrdiff_t)i * out_w + j) * out_c;
+            float *yp = y + ((ptrdiff_t)i * out_w + j) * out_c;
             const int e0 = first_tap(2 * j - pad_left, 1);
             const int e1 = end_tap(2 * j - pad_left, 1, in_w, 5);
 
@@ -267,8 +274,8 @@ void dwconv_f32_k5x5_s2x2_r1x1_same_m1__any_hswish(const dwgen_params *params, c
                 yp[c] = 0.0f;
             for (int di = d0; di < d1; di++) {
                 for (int dj = e0; dj < e1; dj++) {
-                    const float *restrict xq = x + ((ptrdiff_t)(2 * i + di - pad_top) * in_w + 2 * j + dj - pad_left) * ch;
-                    const float *restrict wq = w + (5 * di + dj) * out_c;
+                    const float *xq = x + ((ptrdiff_t)(2 * i + di - pad_top) * in_w + 2 * j + dj - pad_left) * ch;
+                    const float *wq = w + (5 * di + dj) * out_c;
 
                     for (int c = 0; c < ch; c++)
                         yp[c] += xq[c] * wq[c];
@@ -280,13 +287,13 @@ void dwconv_f32_k5x5_s2x2_r1x1_same_m1__any_hswish(const dwgen_params *params, c
 
         /* columns [col_full_begin, col_full_end): every kernel column live, no padding */
         for (int j = col_full_begin; j < col_full_end; j++) {
-            float *restrict yp = y + ((ptrdiff_t)i * out_w + j) * out_c;
+            float *yp = y + ((ptrdiff_t)i * out_w + j) * out_c;
 
             for (int c = 0; c < ch; c++)
                 yp[c] = 0.0f;
             for (int di = d0; di < d1; di++) {
-                const float *restrict xq = x + ((ptrdiff_t)(2 * i + di - pad_top) * in_w + 2 * j - pad_left) * ch;
-                const float *restrict wq = w + 5 * di * out_c;
+                const float *xq = x + ((ptrdiff_t)(2 * i + di - pad_top) * in_w + 2 * j - pad_left) * ch;
+                const float *wq = w + 5 * di * out_c;
 
                 for (int c = 0; c < ch; c++) {
                     float acc = yp[c];
@@ -304,7 +311,7 @@ void dwconv_f32_k5x5_s2x2_r1x1_same_m1__any_hswish(const dwgen_params *params, c
 
         /* columns [col_full_end, out_w): right padding; live kernel columns [e0, e1) per column */
         for (int j = col_full_end; j < out_w; j++) {
-            float *restrict yp = y + ((ptrdiff_t)i * out_w + j) * out_c;
+            float *yp = y + ((ptrdiff_t)i * out_w + j) * out_c;
             const int e0 = first_tap(2 * j - pad_left, 1);
             const int e1 = end_tap(2 * j - pad_left, 1, in_w, 5);
 
@@ -312,8 +319,8 @@ void dwconv_f32_k5x5_s2x2_r1x1_same_m1__any_hswish(const dwgen_params *params, c
                 yp[c] = 0.0f;
             for (int di = d0; di < d1; di++) {
                 for (int dj = e0; dj < e1; dj++) {
-                    const float *restrict xq = x + ((ptrdiff_t)(2 * i + di - pad_top) * in_w + 2 * j + dj - pad_left) * ch;
-                    const float *restrict wq = w + (5 * di + dj) * out_c;
+                    const float *xq = x + ((ptrdiff_t)(2 * i + di - pad_top) * in_w + 2 * j + dj - pad_left) * ch;
+                    const float *wq = w + (5 * di + dj) * out_c;
 
                     for (int c = 0; c < ch; c++)
                         yp[c] += xq[c] * wq[c];

@@ -49,17 +49,24 @@ static inline int end_tap(int pos, int rate, int size, int taps)
     return n < taps ? n : taps;
 }
 
-/* Output rows [row_begin, row_end) of one image; see the comment above. */
-void dwconv_f32_k7x7_s1x1_r1x1_same_m1__28x28x192_none(const dwgen_params *params, const dwgen_shape *shape,
-                                                       const float *weights, const float *bias,
-                                                       const float *input, float *output, int row_begin, int row_end)
+/*
+ * Output rows [row_begin, row_end) of one image. The restrict qualifiers
+ * state the API's rule that the output overlaps no input, so compilers
+ * vectorize the channel loops without run-time overlap checks; they do
+ * not change the function's type (C99 6.7.5.3), so this is still a
+ * dwgen_kernel_fn.
+ */
+void dwconv_f32_k7x7_s1x1_r1x1_same_m1__28x28x192_none(
+    const dwgen_params *params, const dwgen_shape *shape,
+    const float *restrict weights, const float *restrict bias,
+    const float *restrict input, float *restrict output, int row_begin, int row_end)
 {
     (void)params;
     (void)shape;
-    const float *restrict w = weights;
-    const float *restrict b = bias;
-    const float *restrict x = input;
-    float *restrict y = output;
+    const float *w = weights;
+    const float *b = bias;
+    const float *x = input;
+    float *y = output;
     const ptrdiff_t dy = 5376; /* input step between kernel rows */
     const ptrdiff_t dx = 192; /* input step between kernel columns */
 
@@ -69,13 +76,13 @@ void dwconv_f32_k7x7_s1x1_r1x1_same_m1__28x28x192_none(const dwgen_params *param
         const int d1 = end_tap(i - 3, 1, 28, 7);
         /* column 0: left padding, kernel columns 3..6 live */
         for (int j = 0; j < 1; j++) {
-            float *restrict yp = y + ((ptrdiff_t)i * 28 + j) * 192;
+            float *yp = y + ((ptrdiff_t)i * 28 + j) * 192;
 
             for (int c = 0; c < 192; c++)
                 yp[c] = 0.0f;
             for (int di = d0; di < d1; di++) {
-                const float *restrict xq = x + ((ptrdiff_t)(i + di - 3) * 28 + j) * 192;
-                const float *restrict wq = w + (7 * di + 3) * 192;
+                const float *xq = x + ((ptrdiff_t)(i + di - 3) * 28 + j) * 192;
+                const float *wq = w + (7 * di + 3) * 192;
 
                 for (int c = 0; c < 192; c++) {
                     float acc = yp[c];
@@ -87,18 +94,18 @@ void dwconv_f32_k7x7_s1x1_r1x1_same_m1__28x28x192_none(const dwgen_params *param
                 }
             }
             for (int c = 0; c < 192; c++)
-                yp[c] = yp[c] + b[c];
+                yp[c] += b[c];
         }
 
         /* column 1: left padding, kernel columns 2..6 live */
         for (int j = 1; j < 2; j++) {
-            float *restrict yp = y + ((ptrdiff_t)i * 28 + j) * 192;
+            float *yp = y + ((ptrdiff_t)i * 28 + j) * 192;
 
             for (int c = 0; c < 192; c++)
                 yp[c] = 0.0f;
             for (int di = d0; di < d1; di++) {
-                const float *restrict xq = x + ((ptrdiff_t)(i + di - 3) * 28 + j - 1) * 192;
-                const float *restrict wq = w + (7 * di + 2) * 192;
+                const float *xq = x + ((ptrdiff_t)(i + di - 3) * 28 + j - 1) * 192;
+                const float *wq = w + (7 * di + 2) * 192;
 
                 for (int c = 0; c < 192; c++) {
                     float acc = yp[c];
@@ -111,18 +118,18 @@ void dwconv_f32_k7x7_s1x1_r1x1_same_m1__28x28x192_none(const dwgen_params *param
                 }
             }
             for (int c = 0; c < 192; c++)
-                yp[c] = yp[c] + b[c];
+                yp[c] += b[c];
         }
 
         /* column 2: left padding, kernel columns 1..6 live */
         for (int j = 2; j < 3; j++) {
-            float *restrict yp = y + ((ptrdiff_t)i * 28 + j) * 192;
+            float *yp = y + ((ptrdiff_t)i * 28 + j) * 192;
 
             for (int c = 0; c < 192; c++)
                 yp[c] = 0.0f;
             for (int di = d0; di < d1; di++) {
-                const float *restrict xq = x + ((ptrdiff_t)(i + di - 3) * 28 + j - 2) * 192;
-                const float *restrict wq = w + (7 * di + 1) * 192;
+                const float *xq = x + ((ptrdiff_t)(i + di - 3) * 28 + j - 2) * 192;
+                const float *wq = w + (7 * di + 1) * 192;
 
                 for (int c = 0; c < 192; c++) {
                     float acc = yp[c];
@@ -136,18 +143,18 @@ void dwconv_f32_k7x7_s1x1_r1x1_same_m1__28x28x192_none(const dwgen_params *param
                 }
             }
             for (int c = 0; c < 192; c++)
-                yp[c] = yp[c] + b[c];
+                yp[c] += b[c];
         }
 
         /* columns 3..24: kernel columns 0..6 live, no padding */
         for (int j = 3; j < 25; j++) {
-            float *restrict yp = y + ((ptrdiff_t)i * 28 + j) * 192;
+            float *yp = y + ((ptrdiff_t)i * 28 + j) * 192;
 
             for (int c = 0; c < 192; c++)
                 yp[c] = 0.0f;
             for (int di = d0; di < d1; di++) {
-                const float *restrict xq = x + ((ptrdiff_t)(i + di - 3) * 28 + j - 3) * 192;
-                const float *restrict wq = w + 7 * di * 192;
+                const float *xq = x + ((ptrdiff_t)(i + di - 3) * 28 + j - 3) * 192;
+                const float *wq = w + 7 * di * 192;
 
                 for (int c = 0; c < 192; c++) {
                     float acc = yp[c];
@@ -162,18 +169,18 @@ void dwconv_f32_k7x7_s1x1_r1x1_same_m1__28x28x192_none(const dwgen_params *param
                 }
             }
             for (int c = 0; c < 192; c++)
-                yp[c] = yp[c] + b[c];
+                yp[c] += b[c];
         }
 
         /* column 25: right padding, kernel columns 0..5 live */
         for (int j = 25; j < 26; j++) {
-            float *restrict yp = y + ((ptrdiff_t)i * 28 + j) * 192;
+            float *yp = y + ((ptrdiff_t)i * 28 + j) * 192;
 
             for (int c = 0; c < 192; c++)
                 yp[c] = 0.0f;
             for (int di = d0; di < d1; di++) {
-                const float *restrict xq = x + ((ptrdiff_t)(i + di - 3) * 28 + j - 3) * 192;
-                const float *restrict wq = w + 7 * di * 192;
+                const float *xq = x + ((ptrdiff_t)(i + di - 3) * 28 + j - 3) * 192;
+                const float *wq = w + 7 * di * 192;
 
                 for (int c = 0; c < 192; c++) {
                     float acc = yp[c];
@@ -187,18 +194,18 @@ void dwconv_f32_k7x7_s1x1_r1x1_same_m1__28x28x192_none(const dwgen_params *param
                 }
             }
             for (int c = 0; c < 192; c++)
-                yp[c] = yp[c] + b[c];
+                yp[c] += b[c];
         }
 
         /* column 26: right padding, kernel columns 0..4 live */
         for (int j = 26; j < 27; j++) {
-            float *restrict yp = y + ((ptrdiff_t)i * 28 + j) * 192;
+            float *yp = y + ((ptrdiff_t)i * 28 + j) * 192;
 
             for (int c = 0; c < 192; c++)
                 yp[c] = 0.0f;
             for (int di = d0; di < d1; di++) {
-                const float *restrict xq = x + ((ptrdiff_t)(i + di - 3) * 28 + j - 3) * 192;
-                const float *restrict wq = w + 7 * di * 192;
+                const float *xq = x + ((ptrdiff_t)(i + di - 3) * 28 + j - 3) * 192;
+                const float *wq = w + 7 * di * 192;
 
                 for (int c = 0; c < 192; c++) {
                     float acc = yp[c];
@@ -211,18 +218,18 @@ void dwconv_f32_k7x7_s1x1_r1x1_same_m1__28x28x192_none(const dwgen_params *param
                 }
             }
             for (int c = 0; c < 192; c++)
-                yp[c] = yp[c] + b[c];
+                yp[c] += b[c];
         }
 
         /* column 27: right padding, kernel columns 0..3 live */
         for (int j = 27; j < 28; j++) {
-            float *restrict yp = y + ((ptrdiff_t)i * 28 + j) * 192;
+            float *yp = y + ((ptrdiff_t)i * 28 + j) * 192;
 
             for (int c = 0; c < 192; c++)
                 yp[c] = 0.0f;
             for (int di = d0; di < d1; di++) {
-                const float *restrict xq = x + ((ptrdiff_t)(i + di - 3) * 28 + j - 3) * 192;
-                const float *restrict wq = w + 7 * di * 192;
+                const float *xq = x + ((ptrdiff_t)(i + di - 3) * 28 + j - 3) * 192;
+                const float *wq = w + 7 * di * 192;
 
                 for (int c = 0; c < 192; c++) {
                     float acc = yp[c];
@@ -234,7 +241,7 @@ void dwconv_f32_k7x7_s1x1_r1x1_same_m1__28x28x192_none(const dwgen_params *param
                 }
             }
             for (int c = 0; c < 192; c++)
-                yp[c] = yp[c] + b[c];
+                yp[c] += b[c];
         }
     }
 
@@ -242,8 +249,8 @@ void dwconv_f32_k7x7_s1x1_r1x1_same_m1__28x28x192_none(const dwgen_params *param
     for (int i = imax(row_begin, 3); i < imin(row_end, 25); i++) {
         /* column 0: left padding, kernel columns 3..6 live */
         for (int j = 0; j < 1; j++) {
-            float *restrict yp = y + ((ptrdiff_t)i * 28 + j) * 192;
-            const float *restrict xp = x + ((ptrdiff_t)(i - 3) * 28 + j) * 192;
+            float *yp = y + ((ptrdiff_t)i * 28 + j) * 192;
+            const float *xp = x + ((ptrdiff_t)(i - 3) * 28 + j) * 192;
 
             for (int c = 0; c < 192; c++) {
                 float acc = xp[c] * w[3 * 192 + c];                /* tap (0,3) */
@@ -280,8 +287,8 @@ void dwconv_f32_k7x7_s1x1_r1x1_same_m1__28x28x192_none(const dwgen_params *param
 
         /* column 1: left padding, kernel columns 2..6 live */
         for (int j = 1; j < 2; j++) {
-            float *restrict yp = y + ((ptrdiff_t)i * 28 + j) * 192;
-            const float *restrict xp = x + ((ptrdiff_t)(i - 3) * 28 + j - 1) * 192;
+            float *yp = y + ((ptrdiff_t)i * 28 + j) * 192;
+            const float *xp = x + ((ptrdiff_t)(i - 3) * 28 + j - 1) * 192;
 
             for (int c = 0; c < 192; c++) {
                 float acc = xp[c] * w[2 * 192 + c];                /* tap (0,2) */
@@ -325,8 +332,8 @@ void dwconv_f32_k7x7_s1x1_r1x1_same_m1__28x28x192_none(const dwgen_params *param
 
         /* column 2: left padding, kernel columns 1..6 live */
         for (int j = 2; j < 3; j++) {
-            float *restrict yp = y + ((ptrdiff_t)i * 28 + j) * 192;
-            const float *restrict xp = x + ((ptrdiff_t)(i - 3) * 28 + j - 2) * 192;
+            float *yp = y + ((ptrdiff_t)i * 28 + j) * 192;
+            const float *xp = x + ((ptrdiff_t)(i - 3) * 28 + j - 2) * 192;
 
             for (int c = 0; c < 192; c++) {
                 float acc = xp[c] * w[192 + c];                    /* tap (0,1) */
@@ -377,8 +384,8 @@ void dwconv_f32_k7x7_s1x1_r1x1_same_m1__28x28x192_none(const dwgen_params *param
 
         /* columns 3..24: kernel columns 0..6 live, no padding */
         for (int j = 3; j < 25; j++) {
-            float *restrict yp = y + ((ptrdiff_t)i * 28 + j) * 192;
-            const float *restrict xp = x + ((ptrdiff_t)(i - 3) * 28 + j - 3) * 192;
+            float *yp = y + ((ptrdiff_t)i * 28 + j) * 192;
+            const float *xp = x + ((ptrdiff_t)(i - 3) * 28 + j - 3) * 192;
 
             for (int c = 0; c < 192; c++) {
                 float acc = xp[c] * w[c];                          /* tap (0,0) */
@@ -436,8 +443,8 @@ void dwconv_f32_k7x7_s1x1_r1x1_same_m1__28x28x192_none(const dwgen_params *param
 
         /* column 25: right padding, kernel columns 0..5 live */
         for (int j = 25; j < 26; j++) {
-            float *restrict yp = y + ((ptrdiff_t)i * 28 + j) * 192;
-            const float *restrict xp = x + ((ptrdiff_t)(i - 3) * 28 + j - 3) * 192;
+            float *yp = y + ((ptrdiff_t)i * 28 + j) * 192;
+            const float *xp = x + ((ptrdiff_t)(i - 3) * 28 + j - 3) * 192;
 
             for (int c = 0; c < 192; c++) {
                 float acc = xp[c] * w[c];                          /* tap (0,0) */
@@ -488,8 +495,8 @@ void dwconv_f32_k7x7_s1x1_r1x1_same_m1__28x28x192_none(const dwgen_params *param
 
         /* column 26: right padding, kernel columns 0..4 live */
         for (int j = 26; j < 27; j++) {
-            float *restrict yp = y + ((ptrdiff_t)i * 28 + j) * 192;
-            const float *restrict xp = x + ((ptrdiff_t)(i - 3) * 28 + j - 3) * 192;
+            float *yp = y + ((ptrdiff_t)i * 28 + j) * 192;
+            const float *xp = x + ((ptrdiff_t)(i - 3) * 28 + j - 3) * 192;
 
             for (int c = 0; c < 192; c++) {
                 float acc = xp[c] * w[c];                          /* tap (0,0) */
@@ -533,8 +540,8 @@ void dwconv_f32_k7x7_s1x1_r1x1_same_m1__28x28x192_none(const dwgen_params *param
 
         /* column 27: right padding, kernel columns 0..3 live */
         for (int j = 27; j < 28; j++) {
-            float *restrict yp = y + ((ptrdiff_t)i * 28 + j) * 192;
-            const float *restrict xp = x + ((ptrdiff_t)(i - 3) * 28 + j - 3) * 192;
+            float *yp = y + ((ptrdiff_t)i * 28 + j) * 192;
+            const float *xp = x + ((ptrdiff_t)(i - 3) * 28 + j - 3) * 192;
 
             for (int c = 0; c < 192; c++) {
                 float acc = xp[c] * w[c];                          /* tap (0,0) */
@@ -576,13 +583,13 @@ void dwconv_f32_k7x7_s1x1_r1x1_same_m1__28x28x192_none(const dwgen_params *param
         const int d1 = end_tap(i - 3, 1, 28, 7);
         /* column 0: left padding, kernel columns 3..6 live */
         for (int j = 0; j < 1; j++) {
-            float *restrict yp = y + ((ptrdiff_t)i * 28 + j) * 192;
+            float *yp = y + ((ptrdiff_t)i * 28 + j) * 192;
 
             for (int c = 0; c < 192; c++)
                 yp[c] = 0.0f;
             for (int di = d0; di < d1; di++) {
-                const float *restrict xq = x + ((ptrdiff_t)(i + di - 3) * 28 + j) * 192;
-                const float *restrict wq = w + (7 * di + 3) * 192;
+                const float *xq = x + ((ptrdiff_t)(i + di - 3) * 28 + j) * 192;
+                const float *wq = w + (7 * di + 3) * 192;
 
                 for (int c = 0; c < 192; c++) {
                     float acc = yp[c];
@@ -594,18 +601,18 @@ void dwconv_f32_k7x7_s1x1_r1x1_same_m1__28x28x192_none(const dwgen_params *param
                 }
             }
             for (int c = 0; c < 192; c++)
-                yp[c] = yp[c] + b[c];
+                yp[c] += b[c];
         }
 
         /* column 1: left padding, kernel columns 2..6 live */
         for (int j = 1; j < 2; j++) {
-            float *restrict yp = y + ((ptrdiff_t)i * 28 + j) * 192;
+            float *yp = y + ((ptrdiff_t)i * 28 + j) * 192;
 
             for (int c = 0; c < 192; c++)
                 yp[c] = 0.0f;
             for (int di = d0; di < d1; di++) {
-                const float *restrict xq = x + ((ptrdiff_t)(i + di - 3) * 28 + j - 1) * 192;
-                const float *restrict wq = w + (7 * di + 2) * 192;
+                const float *xq = x + ((ptrdiff_t)(i + di - 3) * 28 + j - 1) * 192;
+                const float *wq = w + (7 * di + 2) * 192;
 
                 for (int c = 0; c < 192; c++) {
                     float acc = yp[c];
@@ -618,18 +625,18 @@ void dwconv_f32_k7x7_s1x1_r1x1_same_m1__28x28x192_none(const dwgen_params *param
                 }
             }
             for (int c = 0; c < 192; c++)
-                yp[c] = yp[c] + b[c];
+                yp[c] += b[c];
         }
 
         /* column 2: left padding, kernel columns 1..6 live */
         for (int j = 2; j < 3; j++) {
-            float *restrict yp = y + ((ptrdiff_t)i * 28 + j) * 192;
+            float *yp = y + ((ptrdiff_t)i * 28 + j) * 192;
 
             for (int c = 0; c < 192; c++)
                 yp[c] = 0.0f;
             for (int di = d0; di < d1; di++) {
-                const float *restrict xq = x + ((ptrdiff_t)(i + di - 3) * 28 + j - 2) * 192;
-                const float *restrict wq = w + (7 * di + 1) * 192;
+                const float *xq = x + ((ptrdiff_t)(i + di - 3) * 28 + j - 2) * 192;
+                const float *wq = w + (7 * di + 1) * 192;
 
                 for (int c = 0; c < 192; c++) {
                     float acc = yp[c];
@@ -643,18 +650,18 @@ void dwconv_f32_k7x7_s1x1_r1x1_same_m1__28x28x192_none(const dwgen_params *param
                 }
             }
             for (int c = 0; c < 192; c++)
-                yp[c] = yp[c] + b[c];
+                yp[c] += b[c];
         }
 
         /* columns 3..24: kernel columns 0..6 live, no padding */
         for (int j = 3; j < 25; j++) {
-            float *restrict yp = y + ((ptrdiff_t)i * 28 + j) * 192;
+            float *yp = y + ((ptrdiff_t)i * 28 + j) * 192;
 
             for (int c = 0; c < 192; c++)
                 yp[c] = 0.0f;
             for (int di = d0; di < d1; di++) {
-                const float *restrict xq = x + ((ptrdiff_t)(i + di - 3) * 28 + j - 3) * 192;
-                const float *restrict wq = w + 7 * di * 192;
+                const float *xq = x + ((ptrdiff_t)(i + di - 3) * 28 + j - 3) * 192;
+                const float *wq = w + 7 * di * 192;
 
                 for (int c = 0; c < 192; c++) {
                     float acc = yp[c];
@@ -669,18 +676,18 @@ void dwconv_f32_k7x7_s1x1_r1x1_same_m1__28x28x192_none(const dwgen_params *param
                 }
             }
             for (int c = 0; c < 192; c++)
-                yp[c] = yp[c] + b[c];
+                yp[c] += b[c];
         }
 
         /* column 25: right padding, kernel columns 0..5 live */
         for (int j = 25; j < 26; j++) {
-            float *restrict yp = y + ((ptrdiff_t)i * 28 + j) * 192;
+            float *yp = y + ((ptrdiff_t)i * 28 + j) * 192;
 
             for (int c = 0; c < 192; c++)
                 yp[c] = 0.0f;
             for (int di = d0; di < d1; di++) {
-                const float *restrict xq = x + ((ptrdiff_t)(i + di - 3) * 28 + j - 3) * 192;
-                const float *restrict wq = w + 7 * di * 192;
+                const float *xq = x + ((ptrdiff_t)(i + di - 3) * 28 + j - 3) * 192;
+                const float *wq = w + 7 * di * 192;
 
                 for (int c = 0; c < 192; c++) {
                     float acc = yp[c];
@@ -694,18 +701,18 @@ void dwconv_f32_k7x7_s1x1_r1x1_same_m1__28x28x192_none(const dwgen_params *param
                 }
             }
             for (int c = 0; c < 192; c++)
-                yp[c] = yp[c] + b[c];
+                yp[c] += b[c];
         }
 
         /* column 26: right padding, kernel columns 0..4 live */
         for (int j = 26; j < 27; j++) {
-            float *restrict yp = y + ((ptrdiff_t)i * 28 + j) * 192;
+            float *yp = y + ((ptrdiff_t)i * 28 + j) * 192;
 
             for (int c = 0; c < 192; c++)
                 yp[c] = 0.0f;
             for (int di = d0; di < d1; di++) {
-                const float *restrict xq = x + ((ptrdiff_t)(i + di - 3) * 28 + j - 3) * 192;
-                const float *restrict wq = w + 7 * di * 192;
+                const float *xq = x + ((ptrdiff_t)(i + di - 3) * 28 + j - 3) * 192;
+                const float *wq = w + 7 * di * 192;
 
                 for (int c = 0; c < 192; c++) {
                     float acc = yp[c];
@@ -718,18 +725,18 @@ void dwconv_f32_k7x7_s1x1_r1x1_same_m1__28x28x192_none(const dwgen_params *param
                 }
             }
             for (int c = 0; c < 192; c++)
-                yp[c] = yp[c] + b[c];
+                yp[c] += b[c];
         }
 
         /* column 27: right padding, kernel columns 0..3 live */
         for (int j = 27; j < 28; j++) {
-            float *restrict yp = y + ((ptrdiff_t)i * 28 + j) * 192;
+            float *yp = y + ((ptrdiff_t)i * 28 + j) * 192;
 
             for (int c = 0; c < 192; c++)
                 yp[c] = 0.0f;
             for (int di = d0; di < d1; di++) {
-                const float *restrict xq = x + ((ptrdiff_t)(i + di - 3) * 28 + j - 3) * 192;
-                const float *restrict wq = w + 7 * di * 192;
+                const float *xq = x + ((ptrdiff_t)(i + di - 3) * 28 + j - 3) * 192;
+                const float *wq = w + 7 * di * 192;
 
                 for (int c = 0; c < 192; c++) {
                     float acc = yp[c];
@@ -741,7 +748,7 @@ void dwconv_f32_k7x7_s1x1_r1x1_same_m1__28x28x192_none(const dwgen_params *param
                 }
             }
             for (int c = 0; c < 192; c++)
-                yp[c] = yp[c] + b[c];
+                yp[c] += b[c];
         }
     }
 }

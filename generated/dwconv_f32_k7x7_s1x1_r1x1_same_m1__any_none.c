@@ -69,15 +69,22 @@ static inline int full_end(int size, int pad, int stride, int rate, int taps,
     return o > begin ? o : begin;
 }
 
-/* Output rows [row_begin, row_end) of one image; see the comment above. */
-void dwconv_f32_k7x7_s1x1_r1x1_same_m1__any_none(const dwgen_params *params, const dwgen_shape *shape,
-                                                 const float *weights, const float *bias,
-                                                 const float *input, float *output, int row_begin, int row_end)
+/*
+ * Output rows [row_begin, row_end) of one image. The restrict qualifiers
+ * state the API's rule that the output overlaps no input, so compilers
+ * vectorize the channel loops without run-time overlap checks; they do
+ * not change the function's type (C99 6.7.5.3), so this is still a
+ * dwgen_kernel_fn.
+ */
+void dwconv_f32_k7x7_s1x1_r1x1_same_m1__any_none(
+    const dwgen_params *params, const dwgen_shape *shape,
+    const float *restrict weights, const float *restrict bias,
+    const float *restrict input, float *restrict output, int row_begin, int row_end)
 {
-    const float *restrict w = weights;
-    const float *restrict b = bias;
-    const float *restrict x = input;
-    float *restrict y = output;
+    const float *w = weights;
+    const float *b = bias;
+    const float *x = input;
+    float *y = output;
     const int in_h = params->in_h;
     const int in_w = params->in_w;
     const int ch = params->channels;
@@ -97,7 +104,7 @@ void dwconv_f32_k7x7_s1x1_r1x1_same_m1__any_none(const dwgen_params *params, con
         const int d1 = end_tap(i - 3, 1, in_h, 7);
         /* columns [0, col_full_begin): left padding; live kernel columns [e0, e1) per column */
         for (int j = 0; j < col_full_begin; j++) {
-            float *restrict yp = y + ((ptrdiff_t)i * out_w + j) * out_c;
+            float *yp = y + ((ptrdiff_t)i * out_w + j) * out_c;
             const int e0 = first_tap(j - 3, 1);
             const int e1 = end_tap(j - 3, 1, in_w, 7);
 
@@ -105,26 +112,26 @@ void dwconv_f32_k7x7_s1x1_r1x1_same_m1__any_none(const dwgen_params *params, con
                 yp[c] = 0.0f;
             for (int di = d0; di < d1; di++) {
                 for (int dj = e0; dj < e1; dj++) {
-                    const float *restrict xq = x + ((ptrdiff_t)(i + di - 3) * in_w + j + dj - 3) * ch;
-                    const float *restrict wq = w + (7 * di + dj) * out_c;
+                    const float *xq = x + ((ptrdiff_t)(i + di - 3) * in_w + j + dj - 3) * ch;
+                    const float *wq = w + (7 * di + dj) * out_c;
 
                     for (int c = 0; c < ch; c++)
                         yp[c] += xq[c] * wq[c];
                 }
             }
             for (int c = 0; c < ch; c++)
-                yp[c] = yp[c] + b[c];
+                yp[c] += b[c];
         }
 
         /* columns [col_full_begin, col_full_end): every kernel column live, no padding */
         for (int j = col_full_begin; j < col_full_end; j++) {
-            float *restrict yp = y + ((ptrdiff_t)i * out_w + j) * out_c;
+            float *yp = y + ((ptrdiff_t)i * out_w + j) * out_c;
 
             for (int c = 0; c < ch; c++)
                 yp[c] = 0.0f;
             for (int di = d0; di < d1; di++) {
-                const float *restrict xq = x + ((ptrdiff_t)(i + di - 3) * in_w + j - 3) * ch;
-                const float *restrict wq = w + 7 * di * out_c;
+                const float *xq = x + ((ptrdiff_t)(i + di - 3) * in_w + j - 3) * ch;
+                const float *wq = w + 7 * di * out_c;
 
                 for (int c = 0; c < ch; c++) {
                     float acc = yp[c];
@@ -139,12 +146,12 @@ void dwconv_f32_k7x7_s1x1_r1x1_same_m1__any_none(const dwgen_params *params, con
                 }
             }
             for (int c = 0; c < ch; c++)
-                yp[c] = yp[c] + b[c];
+                yp[c] += b[c];
         }
 
         /* columns [col_full_end, out_w): right padding; live kernel columns [e0, e1) per column */
         for (int j = col_full_end; j < out_w; j++) {
-            float *restrict yp = y + ((ptrdiff_t)i * out_w + j) * out_c;
+            float *yp = y + ((ptrdiff_t)i * out_w + j) * out_c;
             const int e0 = first_tap(j - 3, 1);
             const int e1 = end_tap(j - 3, 1, in_w, 7);
 
@@ -152,15 +159,15 @@ void dwconv_f32_k7x7_s1x1_r1x1_same_m1__any_none(const dwgen_params *params, con
                 yp[c] = 0.0f;
             for (int di = d0; di < d1; di++) {
                 for (int dj = e0; dj < e1; dj++) {
-                    const float *restrict xq = x + ((ptrdiff_t)(i + di - 3) * in_w + j + dj - 3) * ch;
-                    const float *restrict wq = w + (7 * di + dj) * out_c;
+                    const float *xq = x + ((ptrdiff_t)(i + di - 3) * in_w + j + dj - 3) * ch;
+                    const float *wq = w + (7 * di + dj) * out_c;
 
                     for (int c = 0; c < ch; c++)
                         yp[c] += xq[c] * wq[c];
                 }
             }
             for (int c = 0; c < ch; c++)
-                yp[c] = yp[c] + b[c];
+                yp[c] += b[c];
         }
     }
 
@@ -168,7 +175,7 @@ void dwconv_f32_k7x7_s1x1_r1x1_same_m1__any_none(const dwgen_params *params, con
     for (int i = imax(row_begin, row_full_begin); i < imin(row_end, row_full_end); i++) {
         /* columns [0, col_full_begin): left padding; live kernel columns [e0, e1) per column */
         for (int j = 0; j < col_full_begin; j++) {
-            float *restrict yp = y + ((ptrdiff_t)i * out_w + j) * out_c;
+            float *yp = y + ((ptrdiff_t)i * out_w + j) * out_c;
             const int e0 = first_tap(j - 3, 1);
             const int e1 = end_tap(j - 3, 1, in_w, 7);
 
@@ -176,21 +183,21 @@ void dwconv_f32_k7x7_s1x1_r1x1_same_m1__any_none(const dwgen_params *params, con
                 yp[c] = 0.0f;
             for (int di = 0; di < 7; di++) {
                 for (int dj = e0; dj < e1; dj++) {
-                    const float *restrict xq = x + ((ptrdiff_t)(i + di - 3) * in_w + j + dj - 3) * ch;
-                    const float *restrict wq = w + (7 * di + dj) * out_c;
+                    const float *xq = x + ((ptrdiff_t)(i + di - 3) * in_w + j + dj - 3) * ch;
+                    const float *wq = w + (7 * di + dj) * out_c;
 
                     for (int c = 0; c < ch; c++)
                         yp[c] += xq[c] * wq[c];
                 }
             }
             for (int c = 0; c < ch; c++)
-                yp[c] = yp[c] + b[c];
+                yp[c] += b[c];
         }
 
         /* columns [col_full_begin, col_full_end): every kernel column live, no padding */
         for (int j = col_full_begin; j < col_full_end; j++) {
-            float *restrict yp = y + ((ptrdiff_t)i * out_w + j) * out_c;
-            const float *restrict xp = x + ((ptrdiff_t)(i - 3) * in_w + j - 3) * ch;
+            float *yp = y + ((ptrdiff_t)i * out_w + j) * out_c;
+            const float *xp = x + ((ptrdiff_t)(i - 3) * in_w + j - 3) * ch;
 
             for (int c = 0; c < ch; c++) {
                 float acc = xp[c] * w[c];                            /* tap (0,0) */
@@ -248,7 +255,7 @@ void dwconv_f32_k7x7_s1x1_r1x1_same_m1__any_none(const dwgen_params *params, con
 
         /* columns [col_full_end, out_w): right padding; live kernel columns [e0, e1) per column */
         for (int j = col_full_end; j < out_w; j++) {
-            float *restrict yp = y + ((ptrdiff_t)i * out_w + j) * out_c;
+            float *yp = y + ((ptrdiff_t)i * out_w + j) * out_c;
             const int e0 = first_tap(j - 3, 1);
             const int e1 = end_tap(j - 3, 1, in_w, 7);
 
@@ -256,15 +263,15 @@ void dwconv_f32_k7x7_s1x1_r1x1_same_m1__any_none(const dwgen_params *params, con
                 yp[c] = 0.0f;
             for (int di = 0; di < 7; di++) {
                 for (int dj = e0; dj < e1; dj++) {
-                    const float *restrict xq = x + ((ptrdiff_t)(i + di - 3) * in_w + j + dj - 3) * ch;
-                    const float *restrict wq = w + (7 * di + dj) * out_c;
+                    const float *xq = x + ((ptrdiff_t)(i + di - 3) * in_w + j + dj - 3) * ch;
+                    const float *wq = w + (7 * di + dj) * out_c;
 
                     for (int c = 0; c < ch; c++)
                         yp[c] += xq[c] * wq[c];
                 }
             }
             for (int c = 0; c < ch; c++)
-                yp[c] = yp[c] + b[c];
+                yp[c] += b[c];
         }
     }
 
@@ -274,7 +281,7 @@ void dwconv_f32_k7x7_s1x1_r1x1_same_m1__any_none(const dwgen_params *params, con
         const int d1 = end_tap(i - 3, 1, in_h, 7);
         /* columns [0, col_full_begin): left padding; live kernel columns [e0, e1) per column */
         for (int j = 0; j < col_full_begin; j++) {
-            float *restrict yp = y + ((ptrdiff_t)i * out_w + j) * out_c;
+            float *yp = y + ((ptrdiff_t)i * out_w + j) * out_c;
             const int e0 = first_tap(j - 3, 1);
             const int e1 = end_tap(j - 3, 1, in_w, 7);
 
@@ -282,26 +289,26 @@ void dwconv_f32_k7x7_s1x1_r1x1_same_m1__any_none(const dwgen_params *params, con
                 yp[c] = 0.0f;
             for (int di = d0; di < d1; di++) {
                 for (int dj = e0; dj < e1; dj++) {
-                    const float *restrict xq = x + ((ptrdiff_t)(i + di - 3) * in_w + j + dj - 3) * ch;
-                    const float *restrict wq = w + (7 * di + dj) * out_c;
+                    const float *xq = x + ((ptrdiff_t)(i + di - 3) * in_w + j + dj - 3) * ch;
+                    const float *wq = w + (7 * di + dj) * out_c;
 
                     for (int c = 0; c < ch; c++)
                         yp[c] += xq[c] * wq[c];
                 }
             }
             for (int c = 0; c < ch; c++)
-                yp[c] = yp[c] + b[c];
+                yp[c] += b[c];
         }
 
         /* columns [col_full_begin, col_full_end): every kernel column live, no padding */
         for (int j = col_full_begin; j < col_full_end; j++) {
-            float *restrict yp = y + ((ptrdiff_t)i * out_w + j) * out_c;
+            float *yp = y + ((ptrdiff_t)i * out_w + j) * out_c;
 
             for (int c = 0; c < ch; c++)
                 yp[c] = 0.0f;
             for (int di = d0; di < d1; di++) {
-                const float *restrict xq = x + ((ptrdiff_t)(i + di - 3) * in_w + j - 3) * ch;
-                const float *restrict wq = w + 7 * di * out_c;
+                const float *xq = x + ((ptrdiff_t)(i + di - 3) * in_w + j - 3) * ch;
+                const float *wq = w + 7 * di * out_c;
 
                 for (int c = 0; c < ch; c++) {
                     float acc = yp[c];
@@ -316,12 +323,12 @@ void dwconv_f32_k7x7_s1x1_r1x1_same_m1__any_none(const dwgen_params *params, con
                 }
             }
             for (int c = 0; c < ch; c++)
-                yp[c] = yp[c] + b[c];
+                yp[c] += b[c];
         }
 
         /* columns [col_full_end, out_w): right padding; live kernel columns [e0, e1) per column */
         for (int j = col_full_end; j < out_w; j++) {
-            float *restrict yp = y + ((ptrdiff_t)i * out_w + j) * out_c;
+            float *yp = y + ((ptrdiff_t)i * out_w + j) * out_c;
             const int e0 = first_tap(j - 3, 1);
             const int e1 = end_tap(j - 3, 1, in_w, 7);
 
@@ -329,15 +336,15 @@ void dwconv_f32_k7x7_s1x1_r1x1_same_m1__any_none(const dwgen_params *params, con
                 yp[c] = 0.0f;
             for (int di = d0; di < d1; di++) {
                 for (int dj = e0; dj < e1; dj++) {
-                    const float *restrict xq = x + ((ptrdiff_t)(i + di - 3) * in_w + j + dj - 3) * ch;
-                    const float *restrict wq = w + (7 * di + dj) * out_c;
+                    const float *xq = x + ((ptrdiff_t)(i + di - 3) * in_w + j + dj - 3) * ch;
+                    const float *wq = w + (7 * di + dj) * out_c;
 
                     for (int c = 0; c < ch; c++)
                         yp[c] += xq[c] * wq[c];
                 }
             }
             for (int c = 0; c < ch; c++)
-                yp[c] = yp[c] + b[c];
+                yp[c] += b[c];
         }
     }
 }
