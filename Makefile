@@ -7,13 +7,20 @@
 #   make run        the main job (see README)
 #   make CC=clang test   the same with clang
 
+# SAN=1: everything (library, generator, tests, generated kernels) under
+# AddressSanitizer and UndefinedBehaviorSanitizer, in its own build folder.
+ifeq ($(SAN),1)
+BUILD    ?= build/san
+SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+endif
 BUILD    ?= build
 CC       ?= cc
 OPT      ?= -O2 -g
 WARN     := -Wall -Wextra -Werror
 CSTD     := -std=c99 -D_POSIX_C_SOURCE=200809L
 DEPFLAGS := -MMD -MP
-CFLAGS_ALL = $(CSTD) $(OPT) $(WARN) $(DEPFLAGS) $(CFLAGS)
+CFLAGS_ALL = $(CSTD) $(OPT) $(WARN) $(DEPFLAGS) $(SANFLAGS) $(CFLAGS)
+LDFLAGS += $(SANFLAGS)
 PKG_CONFIG ?= pkg-config
 
 .PHONY: all lib test run clean regen check-regen check
@@ -46,6 +53,8 @@ $(BUILD)/obj/%.o: %.c
 -include tests/gen/gen_tests.mk
 -include tests/torture/torture.mk
 include tests/kernels/kernels.mk
+-include mk/install.mk
+-include tests/install/install.mk
 
 test: $(TEST_TARGETS)
 
@@ -74,6 +83,7 @@ check:
 	$(MAKE) CC=clang BUILD=$(BUILD)/clang test
 	$(MAKE) check-regen
 	$(MAKE) torture N=200
+	$(MAKE) test-install
 
 clean:
 	rm -rf $(BUILD)

@@ -17,6 +17,9 @@
 --   render(template_file, env) -> text (template_render.lua).
 -- info: { pack = bool (the file defines ctx.pack_name), taps = integer,
 --   flops_per_output = number }.
+-- A configuration K.source refuses ("kernel configuration: ..." errors, see
+-- coverage.lua) gets no kernel: its layers are left to the generic kernel,
+-- a warning, or with --require-all an input error naming each FILE:LINE.
 
 local host = require("dwgen.host")
 local failure = require("failure")
@@ -26,6 +29,7 @@ local naming = require("naming")
 local template_render = require("template_render")
 local registry_emit = require("registry_emit")
 local output_set = require("output_set")
+local coverage = require("coverage")
 
 local driver = {}
 
@@ -103,24 +107,34 @@ local function shape_text(h, w, c)
   return ("%dx%dx%d"):format(h, w, c)
 end
 
--- --list: one line a layer, tab-separated.
+-- --list: one line a layer, tab-separated; the kernels that serve it
+-- ("generic" when none does) and its cost (coverage.cost).
 local function list(layers)
-  io.write("source\tname\tinput\toutput\tcount\tkernel\n")
+  io.write("source\tname\tinput\toutput\tcount\tkernel\tflops\tbytes\n")
   for _, l in ipairs(layers) do
     local c = l.cfg
-    io.write(("%s\t%s\t%s\t%s\t%d\t%s\n"):format(l.source, l.name,
+    local flops, bytes = coverage.cost(l)
+    io.write(("%s\t%s\t%s\t%s\t%d\t%s\t%s\t%s\n"):format(l.source, l.name,
       shape_text(c.in_h, c.in_w, c.channels),
       shape_text(c.out_h, c.out_w, c.channels * c.multiplier), l.count,
-      table.concat(l.kernels, ",")))
+      #l.served > 0 and table.concat(l.served, ",") or "generic", flops, bytes))
   end
 end
 
 -- Render one kernel with kernel_render; errors say which kernel and layer.
+-- A configuration the module refuses (coverage.refusal) is no error: it
+-- returns nil and the reason, and the layer is left to the generic kernel.
 local function render_kernel(K, k, o, render)
   local ctx = { name = k.name, pack_name = k.name .. "_pack", command = o.command,
                 version = host.version, render = render }
-  local ok, text, info = xpcall(K.source, driver.keep_or_trace, spec.copy(k.cfg), ctx)
+  local function handler(e)
+    local why = coverage.refusal(e)
+    if why then return { refused = why } end
+    return driver.keep_or_trace(e)
+  end
+  local ok, text, info = xpcall(K.source, handler, spec.copy(k.cfg), ctx)
   local context = ("(kernel %s, first used by %s, %s)"):format(k.name, k.layer.name, k.layer.source)
+  if not ok and type(text) == "table" and text.refused then return nil, text.refused end
   if not ok then
     if failure.is(text) then failure.other("%s %s", text.message, context) end
     error(("kernel_render failed %s: %s"):format(context, text), 0)
@@ -172,21 +186,48 @@ function driver.main(args)
 
   local layers = normalize(read_inputs(o))
   local kernels = plan(layers, o)
+
+  -- Render every kernel (--list too: the module decides what it refuses),
+  -- then check which layers the set covers before writing or listing.
+  local render = template_render.new(o.templates)
+  local found, K = pcall(require, "kernel_render")
+  if not found then failure.other("cannot load the kernel module kernel_render: %s", K) end
+  local files, made = {}, {}
+  for _, k in ipairs(kernels) do
+    local text, info = render_kernel(K, k, o, render)
+    if text then
+      k.pack = info.pack
+      files[k.name .. ".c"] = text
+      made[#made + 1] = k
+    else
+      k.refused = info
+    end
+  end
+  local uncovered = coverage.mark(layers, kernels)
+  local messages = {}
+  for i, l in ipairs(uncovered) do
+    if i > MAX_REPORTED then
+      messages[#messages + 1] = ("... and %d more such layers"):format(#uncovered - MAX_REPORTED)
+      break
+    end
+    messages[#messages + 1] = coverage.message(l)
+  end
+  if #messages > 0 and o.require_all then
+    messages[#messages] = messages[#messages] .. " (--require-all)"
+    failure.inputs(messages)
+  end
+  if #made == 0 and not o.list then
+    -- An empty kernel table is no valid C (templates/registry.c.in).
+    messages[#messages + 1] = "no layer gets a specialized kernel: nothing to generate"
+    failure.inputs(messages)
+  end
+  for _, m in ipairs(messages) do io.stderr:write("dwgen: warning: ", m, "\n") end
   if o.list then
     list(layers)
     return 0
   end
 
-  local render = template_render.new(o.templates)
-  local found, K = pcall(require, "kernel_render")
-  if not found then failure.other("cannot load the kernel module kernel_render: %s", K) end
-  local files = {}
-  for _, k in ipairs(kernels) do
-    local text, info = render_kernel(K, k, o, render)
-    k.pack = info.pack
-    files[k.name .. ".c"] = text
-  end
-  local extra = registry_emit.files(render, kernels, layers, {
+  local extra = registry_emit.files(render, made, layers, {
     registry = o.registry, version = host.version, command = o.command,
   })
   for name, text in pairs(extra) do files[name] = text end

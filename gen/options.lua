@@ -25,7 +25,17 @@ Output:
                       or the new one, never a mix; unchanged files keep their mtime;
                       files no longer produced disappear). DIR must be new, empty
                       or a dwgen set (it has a .dwgen-manifest); dwgen refuses others
-  --list              print each layer, its output shape and kernel; write nothing
+  --list              print each layer (tab-separated: source, name, input, output,
+                      count, kernel, flops, bytes) and write nothing. kernel: the
+                      kernels that serve it, or "generic" when none will; flops and
+                      bytes: per inference, for all its count layers, 2*KH*KW*OH*OW*C*M
+                      and the fp32 input, output, filter and bias ("*": any size)
+  --require-all       fail (exit 2, naming each FILE:LINE) when a layer would get
+                      no specialized kernel and run on the generic one: its
+                      configuration is beyond what the kernels specialize (images
+                      of 2^31 elements or more; kernel size, stride, rate, multiplier
+                      or pad above 65535). Without it such a layer is a warning
+                      (and a set left with no kernel at all, an error)
   --specialize KIND   shape: kernels for the exact input size (default);
                       config: kernels for any input size (H, W, C are 0 in the key);
                       both: both levels (the registry prefers the exact size)
@@ -71,10 +81,11 @@ Lua layer files return a list of layer tables:
   padding: "SAME" | "VALID" | {top, bottom, left, right};
   activation: "none" | "relu" | "relu6" | "hswish" | {clamp = {min, max}}.
   The file runs in a sandbox: no io, os, require, load or debug, at most 10
-  million instructions and 64 MiB.
+  million instructions, 64 MiB and 5 seconds of CPU time.
 
-Exit status: 0 success, 2 bad input (layer file or option; nothing is
-written), 1 other failures (I/O, templates).
+Exit status: 0 success, 2 bad input (layer file or option, or with
+--require-all a layer without a specialized kernel; nothing is written),
+1 other failures (I/O, templates).
 ]]
 
 -- Options taking a value, and the field each sets; flags.
@@ -83,11 +94,13 @@ local VALUED = {
   ["--prefix"] = "prefix", ["--registry"] = "registry", ["--templates"] = "templates",
   ["--modules"] = "modules",
 }
-local FLAGS = { ["--list"] = "list", ["--help"] = "help", ["--version"] = "version" }
+local FLAGS = { ["--list"] = "list", ["--help"] = "help", ["--version"] = "version",
+                ["--require-all"] = "require_all" }
 local SHORT = { ["-o"] = "--output", ["-h"] = "--help" }
 
--- Options about where files are, left out of the recorded command.
-local UNRECORDED = { output = true, templates = true, modules = true }
+-- Options about where files are, or that change no byte (--require-all),
+-- left out of the recorded command.
+local UNRECORDED = { output = true, templates = true, modules = true, require_all = true }
 
 local SPECIALIZE = { "shape", "config", "both" }
 
@@ -110,8 +123,8 @@ end
 
 -- Parse argv (without the program name) into an options table:
 -- inputs = list of { file = PATH } | { layer = SPEC, index = N }, output,
--- specialize, prefix, registry, templates, modules, list, help, version,
--- command (the recorded command line).
+-- specialize, prefix, registry, templates, modules, list, require_all, help,
+-- version, command (the recorded command line).
 function options.parse(args)
   local o = { inputs = {}, specialize = "shape", prefix = "dwconv",
               registry = "dwgen_registry_generated" }
