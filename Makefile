@@ -55,6 +55,8 @@ $(BUILD)/obj/%.o: %.c
 include tests/kernels/kernels.mk
 -include mk/install.mk
 -include tests/install/install.mk
+-include fuzz/fuzz.mk
+-include tests/reliability/reliability.mk
 
 test: $(TEST_TARGETS)
 
@@ -84,6 +86,8 @@ check:
 	$(MAKE) check-regen
 	$(MAKE) torture N=200
 	$(MAKE) test-install
+	$(MAKE) SAN=1 test
+	$(MAKE) fuzz FUZZ_SECONDS=60
 
 clean:
 	rm -rf $(BUILD)

@@ -14,4 +14,8 @@
 int dwgen_open_fs(lua_State *L);
 int dwgen_open_sandbox(lua_State *L);
 
+/* In a state with the standard libraries open: the host libraries above and
+ * the embedded Lua modules become require()-able, and nothing else (main.c). */
+void dwgen_install_modules(lua_State *L);
+
 #endif /* DWGEN_HOST_H */

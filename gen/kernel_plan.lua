@@ -236,7 +236,8 @@ local function wide(expr)
     if expr:match("^[%w_]+$") then
         return "(ptrdiff_t)" .. expr
     end
-    return "(ptrdiff_t)(" .. expr .. ")"
+    -- Cast the first operand, not the sum: the sum itself may pass INT_MAX.
+    return "((ptrdiff_t)" .. expr .. ")"
 end
 
 -- Fill in the C expressions of block (R, Q): the input position of the

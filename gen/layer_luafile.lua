@@ -13,10 +13,10 @@
 -- rate, multiplier, count default to 1 and activation to "none".
 --
 -- The file is a program, so it runs in the sandbox (sandbox.c): no io, os,
--- require, load or debug, and bounded in instructions and memory. Only the
--- plain data it returns comes back. Lua does not say on which line a table
--- was built, so a layer's line is the line of its `name = "..."`, found in
--- the text (best effort; otherwise messages name the layer's index).
+-- require, load or debug, and bounded in instructions, memory and CPU time.
+-- Only the plain data it returns comes back. Lua does not say on which line
+-- a table was built, so a layer's line is the line of its `name = "..."`,
+-- found in the text (best effort; otherwise messages name the layer's index).
 
 local failure = require("failure")
 local suggest = require("suggest")
@@ -27,6 +27,7 @@ local luafile = {}
 
 luafile.MAX_INSTRUCTIONS = 10 * 1000 * 1000
 luafile.MAX_BYTES = 64 * 1024 * 1024
+luafile.MAX_SECONDS = 5             -- of CPU time: no real layer file comes near
 
 luafile.KEYS = { "name", "input", "kernel", "stride", "rate", "padding",
                  "multiplier", "activation", "count" }
@@ -38,10 +39,12 @@ local SPELLING = {
 }
 
 -- Lines of the `name = "..."` fields in the text, in order, per name.
+-- (Linear time: a pattern starting with [%w_]* would be quadratic in a
+-- long word.)
 local function name_lines(text)
   local lines, line, last = {}, 1, 1
-  for pos, name in text:gmatch("()[%w_]*name%s*=%s*[\"']([^\"'\n]*)[\"']") do
-    if text:sub(pos, pos + 3) == "name" then
+  for pos, name in text:gmatch("()name%s*=%s*[\"']([^\"'\n]*)[\"']") do
+    if pos == 1 or not text:sub(pos - 1, pos - 1):match("[%w_]") then
       local _, nl = text:sub(last, pos):gsub("\n", "")
       line, last = line + nl, pos + 1
       lines[name] = lines[name] or {}
@@ -143,7 +146,7 @@ end
 function luafile.read(path)
   local text = textfile.read(path)
   local list, err, kind = sandbox.run(text, "@" .. path, luafile.MAX_INSTRUCTIONS,
-                                      luafile.MAX_BYTES)
+                                      luafile.MAX_BYTES, luafile.MAX_SECONDS)
   if kind == "syntax" or kind == "runtime" then failure.input(nil, "%s", err) end
   if kind then failure.input(path, "%s", err) end
   if type(list) ~= "table" then

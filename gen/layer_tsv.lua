@@ -31,10 +31,17 @@ local SPELLING = {
 }
 for _, c in ipairs(tsv.COLUMNS) do SPELLING[c] = SPELLING[c] or c end
 
+-- A cell without surrounding blanks, in linear time ("^%s*(.-)%s*$" is
+-- quadratic in a long run of blanks).
+local function trim(cell)
+  if not cell:find("%S") then return "" end
+  return cell:match("^%s*(.*%S)")
+end
+
 local function split_tabs(line)
   local cells = {}
   for cell in (line .. "\t"):gmatch("([^\t]*)\t") do
-    cells[#cells + 1] = cell:match("^%s*(.-)%s*$")
+    cells[#cells + 1] = trim(cell)
   end
   return cells
 end

@@ -84,9 +84,10 @@ static int search_embedded(lua_State *L)
 /*
  * Make require() see only the host libraries and the embedded modules: no
  * package.path or cpath, so nothing from the current folder or the system
- * Lua tree can shadow what was built in.
+ * Lua tree can shadow what was built in. (Also used by fuzz/fuzz_layers.c,
+ * which runs the driver in a state of its own.)
  */
-static void install_modules(lua_State *L)
+void dwgen_install_modules(lua_State *L)
 {
     static const luaL_Reg preload[] = {
         { "dwgen.host", open_host },
@@ -136,7 +137,7 @@ static int pmain(lua_State *L)
 
     luaL_checkversion(L);
     luaL_openlibs(L);
-    install_modules(L);
+    dwgen_install_modules(L);
     lua_getglobal(L, "require");
     lua_pushliteral(L, "driver");
     lua_call(L, 1, 1);

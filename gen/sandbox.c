@@ -9,15 +9,23 @@
  *     a finalizer after them; and string, table, math, utf8 without
  *     string.dump and the pattern functions (a pattern can backtrack for
  *     a very long time inside one C call, out of reach of the count hook);
- *   - a count hook that stops it after a budget of VM instructions;
- *   - an allocator that refuses to go over a byte budget;
+ *   - a count hook that stops it after a budget of VM instructions or of
+ *     CPU time (some single instructions and library calls take time in
+ *     proportion to a string's length, which no instruction count sees);
+ *   - the library loops whose trip count a caller chooses (table.move,
+ *     table.insert and table.remove at a position, string.rep of "") are
+ *     charged to the instruction budget before they start;
+ *   - an allocator that refuses to go over a byte budget, and the same
+ *     budget for the strings of the result copied out;
  *   - text chunks only ("t" mode: no precompiled bytecode).
  * Reading an unknown global (os, io, require, a typo) is an error that says
- * so. The result, plain data, is copied into the caller's state.
+ * so. Every error names the file and line it was raised at. The result,
+ * plain data, is copied into the caller's state.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <lauxlib.h>
 #include <lua.h>
@@ -25,7 +33,7 @@
 
 #include "host.h"
 
-#define HOOK_EVERY 1000     /* instructions between two budget checks */
+#define HOOK_EVERY 100      /* instructions between two budget checks */
 #define COPY_DEPTH 16       /* tables nested deeper than this are refused */
 #define COPY_VALUES 1000000 /* and so are results with more values */
 
@@ -33,9 +41,12 @@
 typedef struct sandbox {
     lua_State *S;
     size_t bytes_used, bytes_max;
-    long long ticks, ticks_max;     /* hook calls so far, and allowed */
+    lua_Unsigned spent, budget;     /* instructions (and charged loop trips) so far, allowed */
+    double cpu_start, cpu_max;      /* thread CPU seconds at the start, and allowed */
     long long values;               /* values copied so far */
+    size_t copied;                  /* string bytes copied so far */
     char keys[COPY_DEPTH][40];      /* the keys leading to the value being copied */
+    char where[LUA_IDSIZE + 24];    /* "FILE:LINE" of the last error raised */
 } sandbox;
 
 /* lua_Alloc that keeps the whole state under bytes_max. */
@@ -59,19 +70,122 @@ static void *limited_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
     return p;
 }
 
-/* The count hook: past the budget, stop with the file and line it was at. */
-static void count_hook(lua_State *S, lua_Debug *ar)
+static sandbox *sandbox_of(lua_State *S)
 {
     void *ud;
-    sandbox *sb;
-
     lua_getallocf(S, &ud);
-    sb = ud;
-    if (++sb->ticks <= sb->ticks_max)
+    return ud;
+}
+
+/* CPU seconds this thread has used. */
+static double cpu_seconds(void)
+{
+    struct timespec t;
+    if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t) != 0)
+        return 0.0;
+    return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
+}
+
+/* Stop the layer file: where is "FILE:LINE: " or "". */
+static int stop(lua_State *S, const char *where, const char *after)
+{
+    lua_pushfstring(S, "%slayer file runs too long (stopped after %s)", where, after);
+    return lua_error(S);
+}
+
+/* "N million instructions", the instruction budget for messages. */
+static const char *budget_text(const sandbox *sb, char *buf, size_t size)
+{
+    snprintf(buf, size, "%g million instructions", (double)sb->budget / 1e6);
+    return buf;
+}
+
+/* The count hook: past a budget, stop with the file and line it was at. */
+static void count_hook(lua_State *S, lua_Debug *ar)
+{
+    sandbox *sb = sandbox_of(S);
+    char where[LUA_IDSIZE + 24], after[64];
+
+    sb->spent += HOOK_EVERY;
+    if (sb->spent <= sb->budget && cpu_seconds() - sb->cpu_start <= sb->cpu_max)
         return;
     lua_getinfo(S, "Sl", ar);
-    luaL_error(S, "%s:%d: layer file runs too long (stopped after %d million instructions)",
-               ar->short_src, ar->currentline, (int)(sb->ticks_max * HOOK_EVERY / 1000000));
+    snprintf(where, sizeof where, "%s:%d: ", ar->short_src, ar->currentline);
+    if (sb->spent <= sb->budget)
+        snprintf(after, sizeof after, "%g seconds of CPU time", sb->cpu_max);
+    stop(S, where, sb->spent > sb->budget ? budget_text(sb, after, sizeof after) : after);
+}
+
+/* Charge n loop trips of a library function to the instruction budget. */
+static void charge(lua_State *S, lua_Unsigned n)
+{
+    sandbox *sb = sandbox_of(S);
+    char after[64];
+
+    if (n > sb->budget - sb->spent) {
+        sb->spent = sb->budget + 1;
+        luaL_where(S, 1);               /* the Lua line that called the library */
+        stop(S, lua_tostring(S, -1), budget_text(sb, after, sizeof after));
+    }
+    sb->spent += n;
+}
+
+/* The library function a charged wrapper stands for (upvalue 1), called in
+ * the wrapper's own frame, so its messages name it as before. */
+static int call_original(lua_State *S)
+{
+    return lua_tocfunction(S, lua_upvalueindex(1))(S);
+}
+
+/* table.move(a1, f, e, t [, a2]) moves e - f + 1 values, any number of them nil. */
+static int charged_move(lua_State *S)
+{
+    int ok_f, ok_e;
+    lua_Integer f = lua_tointegerx(S, 2, &ok_f), e = lua_tointegerx(S, 3, &ok_e);
+
+    if (ok_f && ok_e && e >= f)
+        charge(S, (lua_Unsigned)e - (lua_Unsigned)f);
+    return call_original(S);
+}
+
+/* table.insert(t, pos, v) shifts up to #t values, and #t of a table with
+ * holes can be near 2^63. */
+static int charged_insert(lua_State *S)
+{
+    if (lua_gettop(S) == 3 && lua_type(S, 1) == LUA_TTABLE)
+        charge(S, (lua_Unsigned)lua_rawlen(S, 1));
+    return call_original(S);
+}
+
+/* table.remove(t, pos): the same. */
+static int charged_remove(lua_State *S)
+{
+    if (lua_gettop(S) >= 2 && lua_type(S, 1) == LUA_TTABLE)
+        charge(S, (lua_Unsigned)lua_rawlen(S, 1));
+    return call_original(S);
+}
+
+/* string.rep(s, n [, sep]) loops n times even when s and sep are empty. */
+static int charged_rep(lua_State *S)
+{
+    size_t l, lsep;
+
+    luaL_checklstring(S, 1, &l);
+    luaL_checkinteger(S, 2);
+    luaL_optlstring(S, 3, "", &lsep);
+    if (l == 0 && lsep == 0) {
+        lua_pushliteral(S, "");
+        return 1;
+    }
+    return call_original(S);       /* allocates its result first: the byte budget bounds it */
+}
+
+/* Replace t[name], t on top of the stack, by fn with the original as upvalue. */
+static void wrap(lua_State *S, const char *name, lua_CFunction fn)
+{
+    lua_getfield(S, -1, name);
+    lua_pushcclosure(S, fn, 1);
+    lua_setfield(S, -2, name);
 }
 
 /* __index of the globals: a clear message instead of "attempt to index nil". */
@@ -123,12 +237,46 @@ static int open_sandbox_libs(lua_State *S)
     lua_pushcfunction(S, unknown_string_function);
     lua_setfield(S, -2, "__index");
     lua_setmetatable(S, -2);
+    wrap(S, "rep", charged_rep);
     lua_pop(S, 1);
     luaL_requiref(S, LUA_TABLIBNAME, luaopen_table, 1);
+    wrap(S, "move", charged_move);
+    wrap(S, "insert", charged_insert);
+    wrap(S, "remove", charged_remove);
     luaL_requiref(S, LUA_MATHLIBNAME, luaopen_math, 1);
     luaL_requiref(S, LUA_UTF8LIBNAME, luaopen_utf8, 1);
     lua_pop(S, 3);
     return 0;
+}
+
+/*
+ * Message handler of the layer file's call: remember the innermost Lua
+ * line on the stack, so a message without a position (error("x", 0), an
+ * error value that is not a string) still gets one. It must not allocate:
+ * it also runs for errors raised because the byte budget is spent.
+ */
+static int note_where(lua_State *S)
+{
+    sandbox *sb = sandbox_of(S);
+    lua_Debug ar;
+
+    for (int level = 1; lua_getstack(S, level, &ar); level++) {
+        if (lua_getinfo(S, "Sl", &ar) && ar.currentline > 0) {
+            snprintf(sb->where, sizeof sb->where, "%s:%d", ar.short_src, ar.currentline);
+            break;
+        }
+    }
+    return 1;
+}
+
+/* Does msg start with "FILE:", FILE being the file part of place
+ * ("FILE:LINE" with a line, else "FILE")? */
+static int has_position(const char *place, int with_line, const char *msg)
+{
+    const char *colon = with_line ? strrchr(place, ':') : NULL;
+    size_t n = colon != NULL ? (size_t)(colon - place) : strlen(place);
+
+    return strncmp(msg, place, n) == 0 && msg[n] == ':';
 }
 
 /* Remember the key on top of S as step `depth` of the path, for messages. */
@@ -146,8 +294,10 @@ static void note_key(sandbox *sb, lua_State *S, int depth)
     }
 }
 
-/* Push onto L the scalar on top of S; 0 when it is not plain data. */
-static int copy_scalar(lua_State *S, lua_State *L)
+/* Push onto L the scalar on top of S; 0 when it is not plain data, -1
+ * when the strings copied so far exceed the byte budget (the same string
+ * may be referenced a million times: each reference is a copy in L). */
+static int copy_scalar(sandbox *sb, lua_State *S, lua_State *L)
 {
     size_t len;
     const char *s;
@@ -164,6 +314,9 @@ static int copy_scalar(lua_State *S, lua_State *L)
         return 1;
     case LUA_TSTRING:
         s = lua_tolstring(S, -1, &len);
+        sb->copied += len;
+        if (sb->copied > sb->bytes_max)
+            return -1;
         lua_pushlstring(L, s, len);
         return 1;
     default:
@@ -198,7 +351,11 @@ static const char *copy_value(sandbox *sb, lua_State *S, lua_State *L, int depth
             lua_pushnil(L);
             return NULL;
         }
-        return copy_scalar(S, L) ? NULL : not_data(lua_type(S, -1));
+        switch (copy_scalar(sb, S, L)) {
+        case 1: return NULL;
+        case 0: return not_data(lua_type(S, -1));
+        default: return "its strings take more bytes than the memory limit";
+        }
     }
     if (depth >= COPY_DEPTH)
         return "tables nested too deeply";
@@ -210,10 +367,10 @@ static const char *copy_value(sandbox *sb, lua_State *S, lua_State *L, int depth
     while (lua_next(S, -2) != 0) {
         lua_pushvalue(S, -2);           /* the key, on top */
         note_key(sb, S, depth);
-        if (!copy_scalar(S, L)) {
-            err = "a key that is not a number, string or boolean";
-            lua_pop(S, 1);
-            return err;
+        switch (copy_scalar(sb, S, L)) {
+        case 1: break;
+        case 0: lua_pop(S, 1); return "a key that is not a number, string or boolean";
+        default: lua_pop(S, 1); return "its strings take more bytes than the memory limit";
         }
         lua_pop(S, 1);                  /* the value is on top again */
         err = copy_value(sb, S, L, depth + 1);
@@ -235,9 +392,10 @@ static int refuse(lua_State *L, const char *kind, const char *fmt, const char *a
 }
 
 /*
- * sandbox.run(text, chunkname, max_instructions, max_bytes)
+ * sandbox.run(text, chunkname, max_instructions, max_bytes [, max_seconds])
  *   -> value | nil, message, kind ("syntax", "runtime", "memory", "data")
  * chunkname is "@FILE", so Lua's messages read "FILE:LINE: ...".
+ * max_seconds (default 10) bounds the CPU time.
  */
 static int sandbox_run(lua_State *L)
 {
@@ -246,6 +404,7 @@ static int sandbox_run(lua_State *L)
     const char *chunk = luaL_checkstring(L, 2);
     lua_Integer max_instructions = luaL_checkinteger(L, 3);
     lua_Integer max_bytes = luaL_checkinteger(L, 4);
+    lua_Number max_seconds = luaL_optnumber(L, 5, 10.0);
     sandbox *sb;
     lua_State *S;
     const char *err;
@@ -253,21 +412,25 @@ static int sandbox_run(lua_State *L)
 
     luaL_argcheck(L, max_instructions >= HOOK_EVERY, 3, "budget too small");
     luaL_argcheck(L, max_bytes > 0, 4, "budget too small");
+    luaL_argcheck(L, max_seconds > 0, 5, "budget too small");
     sb = lua_newuserdatauv(L, sizeof *sb, 0);   /* closes S if we fail */
     memset(sb, 0, sizeof *sb);
     luaL_setmetatable(L, "dwgen.sandbox");
     sb->bytes_max = (size_t)max_bytes;
-    sb->ticks_max = max_instructions / HOOK_EVERY;
+    sb->budget = (lua_Unsigned)max_instructions;
+    sb->cpu_max = (double)max_seconds;
     S = sb->S = lua_newstate(limited_alloc, sb);
     if (S == NULL)
         return refuse(L, "memory", "%s", "not enough memory to run a layer file");
     lua_pushcfunction(S, open_sandbox_libs);
     if (lua_pcall(S, 0, 0, 0) != LUA_OK)
         return refuse(L, "memory", "%s", "not enough memory to run a layer file");
+    lua_pushcfunction(S, note_where);
     status = luaL_loadbufferx(S, text, len, chunk, "t");
     if (status == LUA_OK) {
+        sb->cpu_start = cpu_seconds();
         lua_sethook(S, count_hook, LUA_MASKCOUNT, HOOK_EVERY);
-        status = lua_pcall(S, 0, 1, 0);
+        status = lua_pcall(S, 0, 1, 1);
         lua_sethook(S, NULL, 0, 0);
     }
     if (status == LUA_ERRMEM) {
@@ -277,10 +440,20 @@ static int sandbox_run(lua_State *L)
     }
     if (status != LUA_OK) {
         const char *kind = status == LUA_ERRSYNTAX ? "syntax" : "runtime";
-        if (lua_type(S, -1) == LUA_TSTRING)
-            return refuse(L, kind, "%s", lua_tostring(S, -1));
-        return refuse(L, kind, "layer file raised an error value of type %s",
-                      luaL_typename(S, -1));
+        const char *msg = lua_type(S, -1) == LUA_TSTRING ? lua_tostring(S, -1) : NULL;
+        /* Where it stopped; a load error (a binary chunk, nesting too deep
+         * for the parser) may have no line, then the file will do. */
+        int with_line = sb->where[0] != '\0';
+        const char *place = with_line ? sb->where : chunk + (chunk[0] == '@');
+        if (msg != NULL && has_position(place, with_line, msg))
+            return refuse(L, kind, "%s", msg);
+        lua_pushstring(L, place);
+        if (msg != NULL)
+            lua_pushfstring(L, "%s: %s", lua_tostring(L, -1), msg);
+        else
+            lua_pushfstring(L, "%s: layer file raised an error value of type %s",
+                            lua_tostring(L, -1), luaL_typename(S, -1));
+        return refuse(L, kind, "%s", lua_tostring(L, -1));
     }
     err = copy_value(sb, S, L, 0);
     if (err != NULL) {

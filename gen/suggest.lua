@@ -27,7 +27,9 @@ function suggest.hint(word, candidates)
   local best, best_d
   local limit = math.max(1, math.min(3, #word // 3))
   for _, c in ipairs(candidates) do
-    local d = distance(word, c)
+    -- The length difference is a lower bound of the distance: skipping far
+    -- lengths keeps a huge word from costing #word x #c.
+    local d = math.abs(#word - #c) <= limit and distance(word, c) or limit + 1
     if d <= limit and (best_d == nil or d < best_d) then best, best_d = c, d end
   end
   return best and (" (did you mean '%s'?)"):format(best) or ""

@@ -19,6 +19,11 @@ local failure = require("failure")
 
 local render = {}
 
+-- The chunk name of every compiled template: short, so that Lua never
+-- shortens it to "...tail" in a message (it does past 60 characters, and a
+-- template path can be longer); template_error puts the path back.
+local CHUNK = "dwgen-template"
+
 local STANDARD = { "ipairs", "pairs", "string", "table", "math", "tostring",
                    "tonumber", "select", "type", "error" }
 
@@ -64,7 +69,7 @@ local function template_error(path, msg, code)
   msg = type(msg) == "string" and msg or ("error value " .. tostring(msg))
   local map = code and line_map(code) or {}
   local prefix = path:gsub("%p", "%%%0")
-  msg = msg:gsub(prefix .. ":(%d+):", function(g)
+  msg = msg:gsub(CHUNK:gsub("%p", "%%%0") .. ":(%d+):", function(g)
     return ("%s:%d:"):format(path, map[tonumber(g)] or tonumber(g))
   end)
   local first, trace = msg:match("^(.-)\nstack traceback:\n(.*)$")
@@ -110,7 +115,7 @@ function render.new(dir)
     for _, k in ipairs(STANDARD) do scope[k] = _G[k] end
     for k, v in pairs(env or {}) do scope[k] = v end
     local ct, err, code = template.compile(tag_lines(text), {
-      chunk_name = "@" .. path, escape = "$", inline_escape = "$",
+      chunk_name = "@" .. CHUNK, escape = "$", inline_escape = "$",
       inline_brackets = "{}", debug = true,
     })
     if not ct then template_error(path, err, code) end

@@ -105,7 +105,7 @@ void dwconv_f32_k3x3_s1x1_r1x1_same_m1__147x147x64_none(
         /* column 0: left padding, kernel columns 1..2 live */
         for (int j = 0; j < 1; j++) {
             float *yp = y + ((ptrdiff_t)i * 147 + j) * 64;
-            const float *xp = x + ((ptrdiff_t)(i - 1) * 147 + j) * 64;
+            const float *xp = x + (((ptrdiff_t)i - 1) * 147 + j) * 64;
 
             for (int c = 0; c < 64; c++) {
                 float acc = xp[c] * w[64 + c];               /* tap (0,1) */
@@ -121,7 +121,7 @@ void dwconv_f32_k3x3_s1x1_r1x1_same_m1__147x147x64_none(
         /* columns 1..145: kernel columns 0..2 live, no padding */
         for (int j = 1; j < 146; j++) {
             float *yp = y + ((ptrdiff_t)i * 147 + j) * 64;
-            const float *xp = x + ((ptrdiff_t)(i - 1) * 147 + j - 1) * 64;
+            const float *xp = x + (((ptrdiff_t)i - 1) * 147 + j - 1) * 64;
 
             for (int c = 0; c < 64; c++) {
                 float acc = xp[c] * w[c];                        /* tap (0,0) */
@@ -140,7 +140,7 @@ void dwconv_f32_k3x3_s1x1_r1x1_same_m1__147x147x64_none(
         /* column 146: right padding, kernel columns 0..1 live */
         for (int j = 146; j < 147; j++) {
             float *yp = y + ((ptrdiff_t)i * 147 + j) * 64;
-            const float *xp = x + ((ptrdiff_t)(i - 1) * 147 + j - 1) * 64;
+            const float *xp = x + (((ptrdiff_t)i - 1) * 147 + j - 1) * 64;
 
             for (int c = 0; c < 64; c++) {
                 float acc = xp[c] * w[c];                    /* tap (0,0) */
@@ -159,7 +159,7 @@ void dwconv_f32_k3x3_s1x1_r1x1_same_m1__147x147x64_none(
         /* column 0: left padding, kernel columns 1..2 live */
         for (int j = 0; j < 1; j++) {
             float *yp = y + ((ptrdiff_t)i * 147 + j) * 64;
-            const float *xp = x + ((ptrdiff_t)(i - 1) * 147 + j) * 64;
+            const float *xp = x + (((ptrdiff_t)i - 1) * 147 + j) * 64;
 
             for (int c = 0; c < 64; c++) {
                 float acc = xp[c] * w[64 + c];           /* tap (0,1) */
@@ -173,7 +173,7 @@ void dwconv_f32_k3x3_s1x1_r1x1_same_m1__147x147x64_none(
         /* columns 1..145: kernel columns 0..2 live, no padding */
         for (int j = 1; j < 146; j++) {
             float *yp = y + ((ptrdiff_t)i * 147 + j) * 64;
-            const float *xp = x + ((ptrdiff_t)(i - 1) * 147 + j - 1) * 64;
+            const float *xp = x + (((ptrdiff_t)i - 1) * 147 + j - 1) * 64;
 
             for (int c = 0; c < 64; c++) {
                 float acc = xp[c] * w[c];                    /* tap (0,0) */
@@ -189,7 +189,7 @@ void dwconv_f32_k3x3_s1x1_r1x1_same_m1__147x147x64_none(
         /* column 146: right padding, kernel columns 0..1 live */
         for (int j = 146; j < 147; j++) {
             float *yp = y + ((ptrdiff_t)i * 147 + j) * 64;
-            const float *xp = x + ((ptrdiff_t)(i - 1) * 147 + j - 1) * 64;
+            const float *xp = x + (((ptrdiff_t)i - 1) * 147 + j - 1) * 64;
 
             for (int c = 0; c < 64; c++) {
                 float acc = xp[c] * w[c];                /* tap (0,0) */

@@ -114,7 +114,7 @@ void dwconv_f32_k3x3_s1x1_r1x1_same_m1__14x14x184_hswish(
         /* column 0: left padding, kernel columns 1..2 live */
         for (int j = 0; j < 1; j++) {
             float *yp = y + ((ptrdiff_t)i * 14 + j) * 184;
-            const float *xp = x + ((ptrdiff_t)(i - 1) * 14 + j) * 184;
+            const float *xp = x + (((ptrdiff_t)i - 1) * 14 + j) * 184;
 
             for (int c = 0; c < 184; c++) {
                 float acc = xp[c] * w[184 + c];               /* tap (0,1) */
@@ -130,7 +130,7 @@ void dwconv_f32_k3x3_s1x1_r1x1_same_m1__14x14x184_hswish(
         /* columns 1..12: kernel columns 0..2 live, no padding */
         for (int j = 1; j < 13; j++) {
             float *yp = y + ((ptrdiff_t)i * 14 + j) * 184;
-            const float *xp = x + ((ptrdiff_t)(i - 1) * 14 + j - 1) * 184;
+            const float *xp = x + (((ptrdiff_t)i - 1) * 14 + j - 1) * 184;
 
             for (int c = 0; c < 184; c++) {
                 float acc = xp[c] * w[c];                         /* tap (0,0) */
@@ -149,7 +149,7 @@ void dwconv_f32_k3x3_s1x1_r1x1_same_m1__14x14x184_hswish(
         /* column 13: right padding, kernel columns 0..1 live */
         for (int j = 13; j < 14; j++) {
             float *yp = y + ((ptrdiff_t)i * 14 + j) * 184;
-            const float *xp = x + ((ptrdiff_t)(i - 1) * 14 + j - 1) * 184;
+            const float *xp = x + (((ptrdiff_t)i - 1) * 14 + j - 1) * 184;
 
             for (int c = 0; c < 184; c++) {
                 float acc = xp[c] * w[c];                     /* tap (0,0) */
@@ -168,7 +168,7 @@ void dwconv_f32_k3x3_s1x1_r1x1_same_m1__14x14x184_hswish(
         /* column 0: left padding, kernel columns 1..2 live */
         for (int j = 0; j < 1; j++) {
             float *yp = y + ((ptrdiff_t)i * 14 + j) * 184;
-            const float *xp = x + ((ptrdiff_t)(i - 1) * 14 + j) * 184;
+            const float *xp = x + (((ptrdiff_t)i - 1) * 14 + j) * 184;
 
             for (int c = 0; c < 184; c++) {
                 float acc = xp[c] * w[184 + c];           /* tap (0,1) */
@@ -182,7 +182,7 @@ void dwconv_f32_k3x3_s1x1_r1x1_same_m1__14x14x184_hswish(
         /* columns 1..12: kernel columns 0..2 live, no padding */
         for (int j = 1; j < 13; j++) {
             float *yp = y + ((ptrdiff_t)i * 14 + j) * 184;
-            const float *xp = x + ((ptrdiff_t)(i - 1) * 14 + j - 1) * 184;
+            const float *xp = x + (((ptrdiff_t)i - 1) * 14 + j - 1) * 184;
 
             for (int c = 0; c < 184; c++) {
                 float acc = xp[c] * w[c];                     /* tap (0,0) */
@@ -198,7 +198,7 @@ void dwconv_f32_k3x3_s1x1_r1x1_same_m1__14x14x184_hswish(
         /* column 13: right padding, kernel columns 0..1 live */
         for (int j = 13; j < 14; j++) {
             float *yp = y + ((ptrdiff_t)i * 14 + j) * 184;
-            const float *xp = x + ((ptrdiff_t)(i - 1) * 14 + j - 1) * 184;
+            const float *xp = x + (((ptrdiff_t)i - 1) * 14 + j - 1) * 184;
 
             for (int c = 0; c < 184; c++) {
                 float acc = xp[c] * w[c];                 /* tap (0,0) */

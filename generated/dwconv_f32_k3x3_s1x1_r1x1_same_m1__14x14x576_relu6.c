@@ -112,7 +112,7 @@ void dwconv_f32_k3x3_s1x1_r1x1_same_m1__14x14x576_relu6(
         /* column 0: left padding, kernel columns 1..2 live */
         for (int j = 0; j < 1; j++) {
             float *yp = y + ((ptrdiff_t)i * 14 + j) * 576;
-            const float *xp = x + ((ptrdiff_t)(i - 1) * 14 + j) * 576;
+            const float *xp = x + (((ptrdiff_t)i - 1) * 14 + j) * 576;
 
             for (int c = 0; c < 576; c++) {
                 float acc = xp[c] * w[576 + c];               /* tap (0,1) */
@@ -128,7 +128,7 @@ void dwconv_f32_k3x3_s1x1_r1x1_same_m1__14x14x576_relu6(
         /* columns 1..12: kernel columns 0..2 live, no padding */
         for (int j = 1; j < 13; j++) {
             float *yp = y + ((ptrdiff_t)i * 14 + j) * 576;
-            const float *xp = x + ((ptrdiff_t)(i - 1) * 14 + j - 1) * 576;
+            const float *xp = x + (((ptrdiff_t)i - 1) * 14 + j - 1) * 576;
 
             for (int c = 0; c < 576; c++) {
                 float acc = xp[c] * w[c];                         /* tap (0,0) */
@@ -147,7 +147,7 @@ void dwconv_f32_k3x3_s1x1_r1x1_same_m1__14x14x576_relu6(
         /* column 13: right padding, kernel columns 0..1 live */
         for (int j = 13; j < 14; j++) {
             float *yp = y + ((ptrdiff_t)i * 14 + j) * 576;
-            const float *xp = x + ((ptrdiff_t)(i - 1) * 14 + j - 1) * 576;
+            const float *xp = x + (((ptrdiff_t)i - 1) * 14 + j - 1) * 576;
 
             for (int c = 0; c < 576; c++) {
                 float acc = xp[c] * w[c];                     /* tap (0,0) */
@@ -166,7 +166,7 @@ void dwconv_f32_k3x3_s1x1_r1x1_same_m1__14x14x576_relu6(
         /* column 0: left padding, kernel columns 1..2 live */
         for (int j = 0; j < 1; j++) {
             float *yp = y + ((ptrdiff_t)i * 14 + j) * 576;
-            const float *xp = x + ((ptrdiff_t)(i - 1) * 14 + j) * 576;
+            const float *xp = x + (((ptrdiff_t)i - 1) * 14 + j) * 576;
 
             for (int c = 0; c < 576; c++) {
                 float acc = xp[c] * w[576 + c];           /* tap (0,1) */
@@ -180,7 +180,7 @@ void dwconv_f32_k3x3_s1x1_r1x1_same_m1__14x14x576_relu6(
         /* columns 1..12: kernel columns 0..2 live, no padding */
         for (int j = 1; j < 13; j++) {
             float *yp = y + ((ptrdiff_t)i * 14 + j) * 576;
-            const float *xp = x + ((ptrdiff_t)(i - 1) * 14 + j - 1) * 576;
+            const float *xp = x + (((ptrdiff_t)i - 1) * 14 + j - 1) * 576;
 
             for (int c = 0; c < 576; c++) {
                 float acc = xp[c] * w[c];                     /* tap (0,0) */
@@ -196,7 +196,7 @@ void dwconv_f32_k3x3_s1x1_r1x1_same_m1__14x14x576_relu6(
         /* column 13: right padding, kernel columns 0..1 live */
         for (int j = 13; j < 14; j++) {
             float *yp = y + ((ptrdiff_t)i * 14 + j) * 576;
-            const float *xp = x + ((ptrdiff_t)(i - 1) * 14 + j - 1) * 576;
+            const float *xp = x + (((ptrdiff_t)i - 1) * 14 + j - 1) * 576;
 
             for (int c = 0; c < 576; c++) {
                 float acc = xp[c] * w[c];                 /* tap (0,0) */

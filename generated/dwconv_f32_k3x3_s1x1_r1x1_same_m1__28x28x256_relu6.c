@@ -112,7 +112,7 @@ void dwconv_f32_k3x3_s1x1_r1x1_same_m1__28x28x256_relu6(
         /* column 0: left padding, kernel columns 1..2 live */
         for (int j = 0; j < 1; j++) {
             float *yp = y + ((ptrdiff_t)i * 28 + j) * 256;
-            const float *xp = x + ((ptrdiff_t)(i - 1) * 28 + j) * 256;
+            const float *xp = x + (((ptrdiff_t)i - 1) * 28 + j) * 256;
 
             for (int c = 0; c < 256; c++) {
                 float acc = xp[c] * w[256 + c];               /* tap (0,1) */
@@ -128,7 +128,7 @@ void dwconv_f32_k3x3_s1x1_r1x1_same_m1__28x28x256_relu6(
         /* columns 1..26: kernel columns 0..2 live, no padding */
         for (int j = 1; j < 27; j++) {
             float *yp = y + ((ptrdiff_t)i * 28 + j) * 256;
-            const float *xp = x + ((ptrdiff_t)(i - 1) * 28 + j - 1) * 256;
+            const float *xp = x + (((ptrdiff_t)i - 1) * 28 + j - 1) * 256;
 
             for (int c = 0; c < 256; c++) {
                 float acc = xp[c] * w[c];                         /* tap (0,0) */
@@ -147,7 +147,7 @@ void dwconv_f32_k3x3_s1x1_r1x1_same_m1__28x28x256_relu6(
         /* column 27: right padding, kernel columns 0..1 live */
         for (int j = 27; j < 28; j++) {
             float *yp = y + ((ptrdiff_t)i * 28 + j) * 256;
-            const float *xp = x + ((ptrdiff_t)(i - 1) * 28 + j - 1) * 256;
+            const float *xp = x + (((ptrdiff_t)i - 1) * 28 + j - 1) * 256;
 
             for (int c = 0; c < 256; c++) {
                 float acc = xp[c] * w[c];                     /* tap (0,0) */
@@ -166,7 +166,7 @@ void dwconv_f32_k3x3_s1x1_r1x1_same_m1__28x28x256_relu6(
         /* column 0: left padding, kernel columns 1..2 live */
         for (int j = 0; j < 1; j++) {
             float *yp = y + ((ptrdiff_t)i * 28 + j) * 256;
-            const float *xp = x + ((ptrdiff_t)(i - 1) * 28 + j) * 256;
+            const float *xp = x + (((ptrdiff_t)i - 1) * 28 + j) * 256;
 
             for (int c = 0; c < 256; c++) {
                 float acc = xp[c] * w[256 + c];           /* tap (0,1) */
@@ -180,7 +180,7 @@ void dwconv_f32_k3x3_s1x1_r1x1_same_m1__28x28x256_relu6(
         /* columns 1..26: kernel columns 0..2 live, no padding */
         for (int j = 1; j < 27; j++) {
             float *yp = y + ((ptrdiff_t)i * 28 + j) * 256;
-            const float *xp = x + ((ptrdiff_t)(i - 1) * 28 + j - 1) * 256;
+            const float *xp = x + (((ptrdiff_t)i - 1) * 28 + j - 1) * 256;
 
             for (int c = 0; c < 256; c++) {
                 float acc = xp[c] * w[c];                     /* tap (0,0) */
@@ -196,7 +196,7 @@ void dwconv_f32_k3x3_s1x1_r1x1_same_m1__28x28x256_relu6(
         /* column 27: right padding, kernel columns 0..1 live */
         for (int j = 27; j < 28; j++) {
             float *yp = y + ((ptrdiff_t)i * 28 + j) * 256;
-            const float *xp = x + ((ptrdiff_t)(i - 1) * 28 + j - 1) * 256;
+            const float *xp = x + (((ptrdiff_t)i - 1) * 28 + j - 1) * 256;
 
             for (int c = 0; c < 256; c++) {
                 float acc = xp[c] * w[c];                 /* tap (0,0) */

@@ -111,7 +111,7 @@ void dwconv_f32_k3x3_s1x1_r1x1_same_m1__56x56x72_relu(
         /* column 0: left padding, kernel columns 1..2 live */
         for (int j = 0; j < 1; j++) {
             float *yp = y + ((ptrdiff_t)i * 56 + j) * 72;
-            const float *xp = x + ((ptrdiff_t)(i - 1) * 56 + j) * 72;
+            const float *xp = x + (((ptrdiff_t)i - 1) * 56 + j) * 72;
 
             for (int c = 0; c < 72; c++) {
                 float acc = xp[c] * w[72 + c];               /* tap (0,1) */
@@ -127,7 +127,7 @@ void dwconv_f32_k3x3_s1x1_r1x1_same_m1__56x56x72_relu(
         /* columns 1..54: kernel columns 0..2 live, no padding */
         for (int j = 1; j < 55; j++) {
             float *yp = y + ((ptrdiff_t)i * 56 + j) * 72;
-            const float *xp = x + ((ptrdiff_t)(i - 1) * 56 + j - 1) * 72;
+            const float *xp = x + (((ptrdiff_t)i - 1) * 56 + j - 1) * 72;
 
             for (int c = 0; c < 72; c++) {
                 float acc = xp[c] * w[c];                        /* tap (0,0) */
@@ -146,7 +146,7 @@ void dwconv_f32_k3x3_s1x1_r1x1_same_m1__56x56x72_relu(
         /* column 55: right padding, kernel columns 0..1 live */
         for (int j = 55; j < 56; j++) {
             float *yp = y + ((ptrdiff_t)i * 56 + j) * 72;
-            const float *xp = x + ((ptrdiff_t)(i - 1) * 56 + j - 1) * 72;
+            const float *xp = x + (((ptrdiff_t)i - 1) * 56 + j - 1) * 72;
 
             for (int c = 0; c < 72; c++) {
                 float acc = xp[c] * w[c];                    /* tap (0,0) */
@@ -165,7 +165,7 @@ void dwconv_f32_k3x3_s1x1_r1x1_same_m1__56x56x72_relu(
         /* column 0: left padding, kernel columns 1..2 live */
         for (int j = 0; j < 1; j++) {
             float *yp = y + ((ptrdiff_t)i * 56 + j) * 72;
-            const float *xp = x + ((ptrdiff_t)(i - 1) * 56 + j) * 72;
+            const float *xp = x + (((ptrdiff_t)i - 1) * 56 + j) * 72;
 
             for (int c = 0; c < 72; c++) {
                 float acc = xp[c] * w[72 + c];           /* tap (0,1) */
@@ -179,7 +179,7 @@ void dwconv_f32_k3x3_s1x1_r1x1_same_m1__56x56x72_relu(
         /* columns 1..54: kernel columns 0..2 live, no padding */
         for (int j = 1; j < 55; j++) {
             float *yp = y + ((ptrdiff_t)i * 56 + j) * 72;
-            const float *xp = x + ((ptrdiff_t)(i - 1) * 56 + j - 1) * 72;
+            const float *xp = x + (((ptrdiff_t)i - 1) * 56 + j - 1) * 72;
 
             for (int c = 0; c < 72; c++) {
                 float acc = xp[c] * w[c];                    /* tap (0,0) */
@@ -195,7 +195,7 @@ void dwconv_f32_k3x3_s1x1_r1x1_same_m1__56x56x72_relu(
         /* column 55: right padding, kernel columns 0..1 live */
         for (int j = 55; j < 56; j++) {
             float *yp = y + ((ptrdiff_t)i * 56 + j) * 72;
-            const float *xp = x + ((ptrdiff_t)(i - 1) * 56 + j - 1) * 72;
+            const float *xp = x + (((ptrdiff_t)i - 1) * 56 + j - 1) * 72;
 
             for (int c = 0; c < 72; c++) {
                 float acc = xp[c] * w[c];                /* tap (0,0) */

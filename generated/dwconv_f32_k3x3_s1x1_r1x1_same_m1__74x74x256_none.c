@@ -105,7 +105,7 @@ void dwconv_f32_k3x3_s1x1_r1x1_same_m1__74x74x256_none(
         /* column 0: left padding, kernel columns 1..2 live */
         for (int j = 0; j < 1; j++) {
             float *yp = y + ((ptrdiff_t)i * 74 + j) * 256;
-            const float *xp = x + ((ptrdiff_t)(i - 1) * 74 + j) * 256;
+            const float *xp = x + (((ptrdiff_t)i - 1) * 74 + j) * 256;
 
             for (int c = 0; c < 256; c++) {
                 float acc = xp[c] * w[256 + c];               /* tap (0,1) */
@@ -121,7 +121,7 @@ void dwconv_f32_k3x3_s1x1_r1x1_same_m1__74x74x256_none(
         /* columns 1..72: kernel columns 0..2 live, no padding */
         for (int j = 1; j < 73; j++) {
             float *yp = y + ((ptrdiff_t)i * 74 + j) * 256;
-            const float *xp = x + ((ptrdiff_t)(i - 1) * 74 + j - 1) * 256;
+            const float *xp = x + (((ptrdiff_t)i - 1) * 74 + j - 1) * 256;
 
             for (int c = 0; c < 256; c++) {
                 float acc = xp[c] * w[c];                         /* tap (0,0) */
@@ -140,7 +140,7 @@ void dwconv_f32_k3x3_s1x1_r1x1_same_m1__74x74x256_none(
         /* column 73: right padding, kernel columns 0..1 live */
         for (int j = 73; j < 74; j++) {
             float *yp = y + ((ptrdiff_t)i * 74 + j) * 256;
-            const float *xp = x + ((ptrdiff_t)(i - 1) * 74 + j - 1) * 256;
+            const float *xp = x + (((ptrdiff_t)i - 1) * 74 + j - 1) * 256;
 
             for (int c = 0; c < 256; c++) {
                 float acc = xp[c] * w[c];                     /* tap (0,0) */
@@ -159,7 +159,7 @@ void dwconv_f32_k3x3_s1x1_r1x1_same_m1__74x74x256_none(
         /* column 0: left padding, kernel columns 1..2 live */
         for (int j = 0; j < 1; j++) {
             float *yp = y + ((ptrdiff_t)i * 74 + j) * 256;
-            const float *xp = x + ((ptrdiff_t)(i - 1) * 74 + j) * 256;
+            const float *xp = x + (((ptrdiff_t)i - 1) * 74 + j) * 256;
 
             for (int c = 0; c < 256; c++) {
                 float acc = xp[c] * w[256 + c];           /* tap (0,1) */
@@ -173,7 +173,7 @@ void dwconv_f32_k3x3_s1x1_r1x1_same_m1__74x74x256_none(
         /* columns 1..72: kernel columns 0..2 live, no padding */
         for (int j = 1; j < 73; j++) {
             float *yp = y + ((ptrdiff_t)i * 74 + j) * 256;
-            const float *xp = x + ((ptrdiff_t)(i - 1) * 74 + j - 1) * 256;
+            const float *xp = x + (((ptrdiff_t)i - 1) * 74 + j - 1) * 256;
 
             for (int c = 0; c < 256; c++) {
                 float acc = xp[c] * w[c];                     /* tap (0,0) */
@@ -189,7 +189,7 @@ void dwconv_f32_k3x3_s1x1_r1x1_same_m1__74x74x256_none(
         /* column 73: right padding, kernel columns 0..1 live */
         for (int j = 73; j < 74; j++) {
             float *yp = y + ((ptrdiff_t)i * 74 + j) * 256;
-            const float *xp = x + ((ptrdiff_t)(i - 1) * 74 + j - 1) * 256;
+            const float *xp = x + (((ptrdiff_t)i - 1) * 74 + j - 1) * 256;
 
             for (int c = 0; c < 256; c++) {
                 float acc = xp[c] * w[c];                 /* tap (0,0) */

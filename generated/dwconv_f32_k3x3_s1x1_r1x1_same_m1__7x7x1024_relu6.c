@@ -112,7 +112,7 @@ void dwconv_f32_k3x3_s1x1_r1x1_same_m1__7x7x1024_relu6(
         /* column 0: left padding, kernel columns 1..2 live */
         for (int j = 0; j < 1; j++) {
             float *yp = y + ((ptrdiff_t)i * 7 + j) * 1024;
-            const float *xp = x + ((ptrdiff_t)(i - 1) * 7 + j) * 1024;
+            const float *xp = x + (((ptrdiff_t)i - 1) * 7 + j) * 1024;
 
             for (int c = 0; c < 1024; c++) {
                 float acc = xp[c] * w[1024 + c];               /* tap (0,1) */
@@ -128,7 +128,7 @@ void dwconv_f32_k3x3_s1x1_r1x1_same_m1__7x7x1024_relu6(
         /* columns 1..5: kernel columns 0..2 live, no padding */
         for (int j = 1; j < 6; j++) {
             float *yp = y + ((ptrdiff_t)i * 7 + j) * 1024;
-            const float *xp = x + ((ptrdiff_t)(i - 1) * 7 + j - 1) * 1024;
+            const float *xp = x + (((ptrdiff_t)i - 1) * 7 + j - 1) * 1024;
 
             for (int c = 0; c < 1024; c++) {
                 float acc = xp[c] * w[c];                          /* tap (0,0) */
@@ -147,7 +147,7 @@ void dwconv_f32_k3x3_s1x1_r1x1_same_m1__7x7x1024_relu6(
         /* column 6: right padding, kernel columns 0..1 live */
         for (int j = 6; j < 7; j++) {
             float *yp = y + ((ptrdiff_t)i * 7 + j) * 1024;
-            const float *xp = x + ((ptrdiff_t)(i - 1) * 7 + j - 1) * 1024;
+            const float *xp = x + (((ptrdiff_t)i - 1) * 7 + j - 1) * 1024;
 
             for (int c = 0; c < 1024; c++) {
                 float acc = xp[c] * w[c];                      /* tap (0,0) */
@@ -166,7 +166,7 @@ void dwconv_f32_k3x3_s1x1_r1x1_same_m1__7x7x1024_relu6(
         /* column 0: left padding, kernel columns 1..2 live */
         for (int j = 0; j < 1; j++) {
             float *yp = y + ((ptrdiff_t)i * 7 + j) * 1024;
-            const float *xp = x + ((ptrdiff_t)(i - 1) * 7 + j) * 1024;
+            const float *xp = x + (((ptrdiff_t)i - 1) * 7 + j) * 1024;
 
             for (int c = 0; c < 1024; c++) {
                 float acc = xp[c] * w[1024 + c];           /* tap (0,1) */
@@ -180,7 +180,7 @@ void dwconv_f32_k3x3_s1x1_r1x1_same_m1__7x7x1024_relu6(
         /* columns 1..5: kernel columns 0..2 live, no padding */
         for (int j = 1; j < 6; j++) {
             float *yp = y + ((ptrdiff_t)i * 7 + j) * 1024;
-            const float *xp = x + ((ptrdiff_t)(i - 1) * 7 + j - 1) * 1024;
+            const float *xp = x + (((ptrdiff_t)i - 1) * 7 + j - 1) * 1024;
 
             for (int c = 0; c < 1024; c++) {
                 float acc = xp[c] * w[c];                      /* tap (0,0) */
@@ -196,7 +196,7 @@ void dwconv_f32_k3x3_s1x1_r1x1_same_m1__7x7x1024_relu6(
         /* column 6: right padding, kernel columns 0..1 live */
         for (int j = 6; j < 7; j++) {
             float *yp = y + ((ptrdiff_t)i * 7 + j) * 1024;
-            const float *xp = x + ((ptrdiff_t)(i - 1) * 7 + j - 1) * 1024;
+            const float *xp = x + (((ptrdiff_t)i - 1) * 7 + j - 1) * 1024;
 
             for (int c = 0; c < 1024; c++) {
                 float acc = xp[c] * w[c];                  /* tap (0,0) */

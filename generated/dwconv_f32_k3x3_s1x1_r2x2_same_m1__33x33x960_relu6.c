@@ -112,7 +112,7 @@ void dwconv_f32_k3x3_s1x1_r2x2_same_m1__33x33x960_relu6(
         /* columns 0..1: left padding, kernel columns 1..2 live */
         for (int j = 0; j < 2; j++) {
             float *yp = y + ((ptrdiff_t)i * 33 + j) * 960;
-            const float *xp = x + ((ptrdiff_t)(i - 2) * 33 + j) * 960;
+            const float *xp = x + (((ptrdiff_t)i - 2) * 33 + j) * 960;
 
             for (int c = 0; c < 960; c++) {
                 float acc = xp[c] * w[960 + c];               /* tap (0,1) */
@@ -128,7 +128,7 @@ void dwconv_f32_k3x3_s1x1_r2x2_same_m1__33x33x960_relu6(
         /* columns 2..30: kernel columns 0..2 live, no padding */
         for (int j = 2; j < 31; j++) {
             float *yp = y + ((ptrdiff_t)i * 33 + j) * 960;
-            const float *xp = x + ((ptrdiff_t)(i - 2) * 33 + j - 2) * 960;
+            const float *xp = x + (((ptrdiff_t)i - 2) * 33 + j - 2) * 960;
 
             for (int c = 0; c < 960; c++) {
                 float acc = xp[c] * w[c];                         /* tap (0,0) */
@@ -147,7 +147,7 @@ void dwconv_f32_k3x3_s1x1_r2x2_same_m1__33x33x960_relu6(
         /* columns 31..32: right padding, kernel columns 0..1 live */
         for (int j = 31; j < 33; j++) {
             float *yp = y + ((ptrdiff_t)i * 33 + j) * 960;
-            const float *xp = x + ((ptrdiff_t)(i - 2) * 33 + j - 2) * 960;
+            const float *xp = x + (((ptrdiff_t)i - 2) * 33 + j - 2) * 960;
 
             for (int c = 0; c < 960; c++) {
                 float acc = xp[c] * w[c];                     /* tap (0,0) */
@@ -166,7 +166,7 @@ void dwconv_f32_k3x3_s1x1_r2x2_same_m1__33x33x960_relu6(
         /* columns 0..1: left padding, kernel columns 1..2 live */
         for (int j = 0; j < 2; j++) {
             float *yp = y + ((ptrdiff_t)i * 33 + j) * 960;
-            const float *xp = x + ((ptrdiff_t)(i - 2) * 33 + j) * 960;
+            const float *xp = x + (((ptrdiff_t)i - 2) * 33 + j) * 960;
 
             for (int c = 0; c < 960; c++) {
                 float acc = xp[c] * w[960 + c];           /* tap (0,1) */
@@ -180,7 +180,7 @@ void dwconv_f32_k3x3_s1x1_r2x2_same_m1__33x33x960_relu6(
         /* columns 2..30: kernel columns 0..2 live, no padding */
         for (int j = 2; j < 31; j++) {
             float *yp = y + ((ptrdiff_t)i * 33 + j) * 960;
-            const float *xp = x + ((ptrdiff_t)(i - 2) * 33 + j - 2) * 960;
+            const float *xp = x + (((ptrdiff_t)i - 2) * 33 + j - 2) * 960;
 
             for (int c = 0; c < 960; c++) {
                 float acc = xp[c] * w[c];                     /* tap (0,0) */
@@ -196,7 +196,7 @@ void dwconv_f32_k3x3_s1x1_r2x2_same_m1__33x33x960_relu6(
         /* columns 31..32: right padding, kernel columns 0..1 live */
         for (int j = 31; j < 33; j++) {
             float *yp = y + ((ptrdiff_t)i * 33 + j) * 960;
-            const float *xp = x + ((ptrdiff_t)(i - 2) * 33 + j - 2) * 960;
+            const float *xp = x + (((ptrdiff_t)i - 2) * 33 + j - 2) * 960;
 
             for (int c = 0; c < 960; c++) {
                 float acc = xp[c] * w[c];                 /* tap (0,0) */

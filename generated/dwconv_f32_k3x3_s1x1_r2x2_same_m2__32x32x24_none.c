@@ -123,7 +123,7 @@ void dwconv_f32_k3x3_s1x1_r2x2_same_m2__32x32x24_none(
         /* columns 0..1: left padding, kernel columns 1..2 live */
         for (int j = 0; j < 2; j++) {
             float *yp = y + ((ptrdiff_t)i * 32 + j) * 48;
-            const float *xp = x + ((ptrdiff_t)(i - 2) * 32 + j) * 24;
+            const float *xp = x + (((ptrdiff_t)i - 2) * 32 + j) * 24;
 
             for (int c = 0; c < 24; c++) {
                 const float *wc = w + c * 2;
@@ -145,7 +145,7 @@ void dwconv_f32_k3x3_s1x1_r2x2_same_m2__32x32x24_none(
         /* columns 2..29: kernel columns 0..2 live, no padding */
         for (int j = 2; j < 30; j++) {
             float *yp = y + ((ptrdiff_t)i * 32 + j) * 48;
-            const float *xp = x + ((ptrdiff_t)(i - 2) * 32 + j - 2) * 24;
+            const float *xp = x + (((ptrdiff_t)i - 2) * 32 + j - 2) * 24;
 
             for (int c = 0; c < 24; c++) {
                 const float *wc = w + c * 2;
@@ -170,7 +170,7 @@ void dwconv_f32_k3x3_s1x1_r2x2_same_m2__32x32x24_none(
         /* columns 30..31: right padding, kernel columns 0..1 live */
         for (int j = 30; j < 32; j++) {
             float *yp = y + ((ptrdiff_t)i * 32 + j) * 48;
-            const float *xp = x + ((ptrdiff_t)(i - 2) * 32 + j - 2) * 24;
+            const float *xp = x + (((ptrdiff_t)i - 2) * 32 + j - 2) * 24;
 
             for (int c = 0; c < 24; c++) {
                 const float *wc = w + c * 2;
@@ -195,7 +195,7 @@ void dwconv_f32_k3x3_s1x1_r2x2_same_m2__32x32x24_none(
         /* columns 0..1: left padding, kernel columns 1..2 live */
         for (int j = 0; j < 2; j++) {
             float *yp = y + ((ptrdiff_t)i * 32 + j) * 48;
-            const float *xp = x + ((ptrdiff_t)(i - 2) * 32 + j) * 24;
+            const float *xp = x + (((ptrdiff_t)i - 2) * 32 + j) * 24;
 
             for (int c = 0; c < 24; c++) {
                 const float *wc = w + c * 2;
@@ -215,7 +215,7 @@ void dwconv_f32_k3x3_s1x1_r2x2_same_m2__32x32x24_none(
         /* columns 2..29: kernel columns 0..2 live, no padding */
         for (int j = 2; j < 30; j++) {
             float *yp = y + ((ptrdiff_t)i * 32 + j) * 48;
-            const float *xp = x + ((ptrdiff_t)(i - 2) * 32 + j - 2) * 24;
+            const float *xp = x + (((ptrdiff_t)i - 2) * 32 + j - 2) * 24;
 
             for (int c = 0; c < 24; c++) {
                 const float *wc = w + c * 2;
@@ -237,7 +237,7 @@ void dwconv_f32_k3x3_s1x1_r2x2_same_m2__32x32x24_none(
         /* columns 30..31: right padding, kernel columns 0..1 live */
         for (int j = 30; j < 32; j++) {
             float *yp = y + ((ptrdiff_t)i * 32 + j) * 48;
-            const float *xp = x + ((ptrdiff_t)(i - 2) * 32 + j - 2) * 24;
+            const float *xp = x + (((ptrdiff_t)i - 2) * 32 + j - 2) * 24;
 
             for (int c = 0; c < 24; c++) {
                 const float *wc = w + c * 2;

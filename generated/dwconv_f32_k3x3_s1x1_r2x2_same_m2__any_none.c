@@ -41,19 +41,19 @@ static inline int first_tap(int pos, int rate)
 /* One past the last tap t < taps whose position pos + t * rate is below size. */
 static inline int end_tap(int pos, int rate, int size, int taps)
 {
-    int n;
+    long long n;
 
     if (pos >= size)
         return 0;
-    n = (size - 1 - pos) / rate + 1;
-    return n < taps ? n : taps;
+    n = ((long long)size - 1 - pos) / rate + 1; /* long long: size - 1 - pos may pass INT_MAX */
+    return n < taps ? (int)n : taps;
 }
 
 /* The first output o with all taps inside the input: o * stride >= pad. */
 static inline int full_begin(int pad, int stride, int out)
 {
-    int o = (pad + stride - 1) / stride;
-    return o < out ? o : out;
+    long long o = ((long long)pad + stride - 1) / stride;
+    return o < out ? (int)o : out;
 }
 
 /*
@@ -63,10 +63,10 @@ static inline int full_begin(int pad, int stride, int out)
 static inline int full_end(int size, int pad, int stride, int rate, int taps,
                            int out, int begin)
 {
-    int last = size - 1 + pad - (taps - 1) * rate;
-    int o = last < 0 ? 0 : last / stride + 1;
+    long long last = (long long)size - 1 + pad - (long long)(taps - 1) * rate;
+    long long o = last < 0 ? 0 : last / stride + 1;
     o = o < out ? o : out;
-    return o > begin ? o : begin;
+    return o > begin ? (int)o : begin;
 }
 
 /*
@@ -112,7 +112,7 @@ void dwconv_f32_k3x3_s1x1_r2x2_same_m2__any_none(
                 yp[oc] = 0.0f;
             for (int di = d0; di < d1; di++) {
                 for (int dj = e0; dj < e1; dj++) {
-                    const float *xq = x + ((ptrdiff_t)(i + 2 * di - 2) * in_w + j + 2 * dj - 2) * ch;
+                    const float *xq = x + (((ptrdiff_t)i + 2 * di - 2) * in_w + j + 2 * dj - 2) * ch;
                     const float *wq = w + (3 * di + dj) * out_c;
 
                     for (int c = 0; c < ch; c++) {
@@ -135,7 +135,7 @@ void dwconv_f32_k3x3_s1x1_r2x2_same_m2__any_none(
             for (int oc = 0; oc < out_c; oc++)
                 yp[oc] = 0.0f;
             for (int di = d0; di < d1; di++) {
-                const float *xq = x + ((ptrdiff_t)(i + 2 * di - 2) * in_w + j - 2) * ch;
+                const float *xq = x + (((ptrdiff_t)i + 2 * di - 2) * in_w + j - 2) * ch;
                 const float *wq = w + 3 * di * out_c;
 
                 for (int c = 0; c < ch; c++) {
@@ -165,7 +165,7 @@ void dwconv_f32_k3x3_s1x1_r2x2_same_m2__any_none(
                 yp[oc] = 0.0f;
             for (int di = d0; di < d1; di++) {
                 for (int dj = e0; dj < e1; dj++) {
-                    const float *xq = x + ((ptrdiff_t)(i + 2 * di - 2) * in_w + j + 2 * dj - 2) * ch;
+                    const float *xq = x + (((ptrdiff_t)i + 2 * di - 2) * in_w + j + 2 * dj - 2) * ch;
                     const float *wq = w + (3 * di + dj) * out_c;
 
                     for (int c = 0; c < ch; c++) {
@@ -194,7 +194,7 @@ void dwconv_f32_k3x3_s1x1_r2x2_same_m2__any_none(
                 yp[oc] = 0.0f;
             for (int di = 0; di < 3; di++) {
                 for (int dj = e0; dj < e1; dj++) {
-                    const float *xq = x + ((ptrdiff_t)(i + 2 * di - 2) * in_w + j + 2 * dj - 2) * ch;
+                    const float *xq = x + (((ptrdiff_t)i + 2 * di - 2) * in_w + j + 2 * dj - 2) * ch;
                     const float *wq = w + (3 * di + dj) * out_c;
 
                     for (int c = 0; c < ch; c++) {
@@ -213,7 +213,7 @@ void dwconv_f32_k3x3_s1x1_r2x2_same_m2__any_none(
         /* columns [col_full_begin, col_full_end): every kernel column live, no padding */
         for (int j = col_full_begin; j < col_full_end; j++) {
             float *yp = y + ((ptrdiff_t)i * out_w + j) * out_c;
-            const float *xp = x + ((ptrdiff_t)(i - 2) * in_w + j - 2) * ch;
+            const float *xp = x + (((ptrdiff_t)i - 2) * in_w + j - 2) * ch;
 
             for (int c = 0; c < ch; c++) {
                 const float *wc = w + c * 2;
@@ -245,7 +245,7 @@ void dwconv_f32_k3x3_s1x1_r2x2_same_m2__any_none(
                 yp[oc] = 0.0f;
             for (int di = 0; di < 3; di++) {
                 for (int dj = e0; dj < e1; dj++) {
-                    const float *xq = x + ((ptrdiff_t)(i + 2 * di - 2) * in_w + j + 2 * dj - 2) * ch;
+                    const float *xq = x + (((ptrdiff_t)i + 2 * di - 2) * in_w + j + 2 * dj - 2) * ch;
                     const float *wq = w + (3 * di + dj) * out_c;
 
                     for (int c = 0; c < ch; c++) {
@@ -276,7 +276,7 @@ void dwconv_f32_k3x3_s1x1_r2x2_same_m2__any_none(
                 yp[oc] = 0.0f;
             for (int di = d0; di < d1; di++) {
                 for (int dj = e0; dj < e1; dj++) {
-                    const float *xq = x + ((ptrdiff_t)(i + 2 * di - 2) * in_w + j + 2 * dj - 2) * ch;
+                    const float *xq = x + (((ptrdiff_t)i + 2 * di - 2) * in_w + j + 2 * dj - 2) * ch;
                     const float *wq = w + (3 * di + dj) * out_c;
 
                     for (int c = 0; c < ch; c++) {
@@ -299,7 +299,7 @@ void dwconv_f32_k3x3_s1x1_r2x2_same_m2__any_none(
             for (int oc = 0; oc < out_c; oc++)
                 yp[oc] = 0.0f;
             for (int di = d0; di < d1; di++) {
-                const float *xq = x + ((ptrdiff_t)(i + 2 * di - 2) * in_w + j - 2) * ch;
+                const float *xq = x + (((ptrdiff_t)i + 2 * di - 2) * in_w + j - 2) * ch;
                 const float *wq = w + 3 * di * out_c;
 
                 for (int c = 0; c < ch; c++) {
@@ -329,7 +329,7 @@ void dwconv_f32_k3x3_s1x1_r2x2_same_m2__any_none(
                 yp[oc] = 0.0f;
             for (int di = d0; di < d1; di++) {
                 for (int dj = e0; dj < e1; dj++) {
-                    const float *xq = x + ((ptrdiff_t)(i + 2 * di - 2) * in_w + j + 2 * dj - 2) * ch;
+                    const float *xq = x + (((ptrdiff_t)i + 2 * di - 2) * in_w + j + 2 * dj - 2) * ch;
                     const float *wq = w + (3 * di + dj) * out_c;
 
                     for (int c = 0; c < ch; c++) {

@@ -64,7 +64,7 @@ void dwconv_f32_k3x3_s2x2_r1x1_same_m1__112x112x64_relu(
         /* columns 0..54: kernel columns 0..2 live, no padding */
         for (int j = 0; j < 55; j++) {
             float *yp = y + ((ptrdiff_t)i * 56 + j) * 64;
-            const float *xp = x + ((ptrdiff_t)(2 * i) * 112 + 2 * j) * 64;
+            const float *xp = x + (((ptrdiff_t)2 * i) * 112 + 2 * j) * 64;
 
             for (int c = 0; c < 64; c++) {
                 float acc = xp[c] * w[c];                        /* tap (0,0) */
@@ -83,7 +83,7 @@ void dwconv_f32_k3x3_s2x2_r1x1_same_m1__112x112x64_relu(
         /* column 55: right padding, kernel columns 0..1 live */
         for (int j = 55; j < 56; j++) {
             float *yp = y + ((ptrdiff_t)i * 56 + j) * 64;
-            const float *xp = x + ((ptrdiff_t)(2 * i) * 112 + 2 * j) * 64;
+            const float *xp = x + (((ptrdiff_t)2 * i) * 112 + 2 * j) * 64;
 
             for (int c = 0; c < 64; c++) {
                 float acc = xp[c] * w[c];                    /* tap (0,0) */
@@ -102,7 +102,7 @@ void dwconv_f32_k3x3_s2x2_r1x1_same_m1__112x112x64_relu(
         /* columns 0..54: kernel columns 0..2 live, no padding */
         for (int j = 0; j < 55; j++) {
             float *yp = y + ((ptrdiff_t)i * 56 + j) * 64;
-            const float *xp = x + ((ptrdiff_t)(2 * i) * 112 + 2 * j) * 64;
+            const float *xp = x + (((ptrdiff_t)2 * i) * 112 + 2 * j) * 64;
 
             for (int c = 0; c < 64; c++) {
                 float acc = xp[c] * w[c];                    /* tap (0,0) */
@@ -118,7 +118,7 @@ void dwconv_f32_k3x3_s2x2_r1x1_same_m1__112x112x64_relu(
         /* column 55: right padding, kernel columns 0..1 live */
         for (int j = 55; j < 56; j++) {
             float *yp = y + ((ptrdiff_t)i * 56 + j) * 64;
-            const float *xp = x + ((ptrdiff_t)(2 * i) * 112 + 2 * j) * 64;
+            const float *xp = x + (((ptrdiff_t)2 * i) * 112 + 2 * j) * 64;
 
             for (int c = 0; c < 64; c++) {
                 float acc = xp[c] * w[c];                /* tap (0,0) */

@@ -65,7 +65,7 @@ void dwconv_f32_k3x3_s2x2_r1x1_same_m1__28x28x192_relu6(
         /* columns 0..12: kernel columns 0..2 live, no padding */
         for (int j = 0; j < 13; j++) {
             float *yp = y + ((ptrdiff_t)i * 14 + j) * 192;
-            const float *xp = x + ((ptrdiff_t)(2 * i) * 28 + 2 * j) * 192;
+            const float *xp = x + (((ptrdiff_t)2 * i) * 28 + 2 * j) * 192;
 
             for (int c = 0; c < 192; c++) {
                 float acc = xp[c] * w[c];                         /* tap (0,0) */
@@ -84,7 +84,7 @@ void dwconv_f32_k3x3_s2x2_r1x1_same_m1__28x28x192_relu6(
         /* column 13: right padding, kernel columns 0..1 live */
         for (int j = 13; j < 14; j++) {
             float *yp = y + ((ptrdiff_t)i * 14 + j) * 192;
-            const float *xp = x + ((ptrdiff_t)(2 * i) * 28 + 2 * j) * 192;
+            const float *xp = x + (((ptrdiff_t)2 * i) * 28 + 2 * j) * 192;
 
             for (int c = 0; c < 192; c++) {
                 float acc = xp[c] * w[c];                     /* tap (0,0) */
@@ -103,7 +103,7 @@ void dwconv_f32_k3x3_s2x2_r1x1_same_m1__28x28x192_relu6(
         /* columns 0..12: kernel columns 0..2 live, no padding */
         for (int j = 0; j < 13; j++) {
             float *yp = y + ((ptrdiff_t)i * 14 + j) * 192;
-            const float *xp = x + ((ptrdiff_t)(2 * i) * 28 + 2 * j) * 192;
+            const float *xp = x + (((ptrdiff_t)2 * i) * 28 + 2 * j) * 192;
 
             for (int c = 0; c < 192; c++) {
                 float acc = xp[c] * w[c];                     /* tap (0,0) */
@@ -119,7 +119,7 @@ void dwconv_f32_k3x3_s2x2_r1x1_same_m1__28x28x192_relu6(
         /* column 13: right padding, kernel columns 0..1 live */
         for (int j = 13; j < 14; j++) {
             float *yp = y + ((ptrdiff_t)i * 14 + j) * 192;
-            const float *xp = x + ((ptrdiff_t)(2 * i) * 28 + 2 * j) * 192;
+            const float *xp = x + (((ptrdiff_t)2 * i) * 28 + 2 * j) * 192;
 
             for (int c = 0; c < 192; c++) {
                 float acc = xp[c] * w[c];                 /* tap (0,0) */

@@ -65,7 +65,7 @@ void dwconv_f32_k3x3_s2x2_r1x1_same_m1__56x56x144_relu6(
         /* columns 0..26: kernel columns 0..2 live, no padding */
         for (int j = 0; j < 27; j++) {
             float *yp = y + ((ptrdiff_t)i * 28 + j) * 144;
-            const float *xp = x + ((ptrdiff_t)(2 * i) * 56 + 2 * j) * 144;
+            const float *xp = x + (((ptrdiff_t)2 * i) * 56 + 2 * j) * 144;
 
             for (int c = 0; c < 144; c++) {
                 float acc = xp[c] * w[c];                         /* tap (0,0) */
@@ -84,7 +84,7 @@ void dwconv_f32_k3x3_s2x2_r1x1_same_m1__56x56x144_relu6(
         /* column 27: right padding, kernel columns 0..1 live */
         for (int j = 27; j < 28; j++) {
             float *yp = y + ((ptrdiff_t)i * 28 + j) * 144;
-            const float *xp = x + ((ptrdiff_t)(2 * i) * 56 + 2 * j) * 144;
+            const float *xp = x + (((ptrdiff_t)2 * i) * 56 + 2 * j) * 144;
 
             for (int c = 0; c < 144; c++) {
                 float acc = xp[c] * w[c];                     /* tap (0,0) */
@@ -103,7 +103,7 @@ void dwconv_f32_k3x3_s2x2_r1x1_same_m1__56x56x144_relu6(
         /* columns 0..26: kernel columns 0..2 live, no padding */
         for (int j = 0; j < 27; j++) {
             float *yp = y + ((ptrdiff_t)i * 28 + j) * 144;
-            const float *xp = x + ((ptrdiff_t)(2 * i) * 56 + 2 * j) * 144;
+            const float *xp = x + (((ptrdiff_t)2 * i) * 56 + 2 * j) * 144;
 
             for (int c = 0; c < 144; c++) {
                 float acc = xp[c] * w[c];                     /* tap (0,0) */
@@ -119,7 +119,7 @@ void dwconv_f32_k3x3_s2x2_r1x1_same_m1__56x56x144_relu6(
         /* column 27: right padding, kernel columns 0..1 live */
         for (int j = 27; j < 28; j++) {
             float *yp = y + ((ptrdiff_t)i * 28 + j) * 144;
-            const float *xp = x + ((ptrdiff_t)(2 * i) * 56 + 2 * j) * 144;
+            const float *xp = x + (((ptrdiff_t)2 * i) * 56 + 2 * j) * 144;
 
             for (int c = 0; c < 144; c++) {
                 float acc = xp[c] * w[c];                 /* tap (0,0) */

@@ -64,7 +64,7 @@ void dwconv_f32_k3x3_s2x2_r1x1_same_m4__56x56x16_relu(
         /* columns 0..26: kernel columns 0..2 live, no padding */
         for (int j = 0; j < 27; j++) {
             float *yp = y + ((ptrdiff_t)i * 28 + j) * 64;
-            const float *xp = x + ((ptrdiff_t)(2 * i) * 56 + 2 * j) * 16;
+            const float *xp = x + (((ptrdiff_t)2 * i) * 56 + 2 * j) * 16;
 
             for (int c = 0; c < 16; c++) {
                 const float *wc = w + c * 4;
@@ -89,7 +89,7 @@ void dwconv_f32_k3x3_s2x2_r1x1_same_m4__56x56x16_relu(
         /* column 27: right padding, kernel columns 0..1 live */
         for (int j = 27; j < 28; j++) {
             float *yp = y + ((ptrdiff_t)i * 28 + j) * 64;
-            const float *xp = x + ((ptrdiff_t)(2 * i) * 56 + 2 * j) * 16;
+            const float *xp = x + (((ptrdiff_t)2 * i) * 56 + 2 * j) * 16;
 
             for (int c = 0; c < 16; c++) {
                 const float *wc = w + c * 4;
@@ -114,7 +114,7 @@ void dwconv_f32_k3x3_s2x2_r1x1_same_m4__56x56x16_relu(
         /* columns 0..26: kernel columns 0..2 live, no padding */
         for (int j = 0; j < 27; j++) {
             float *yp = y + ((ptrdiff_t)i * 28 + j) * 64;
-            const float *xp = x + ((ptrdiff_t)(2 * i) * 56 + 2 * j) * 16;
+            const float *xp = x + (((ptrdiff_t)2 * i) * 56 + 2 * j) * 16;
 
             for (int c = 0; c < 16; c++) {
                 const float *wc = w + c * 4;
@@ -136,7 +136,7 @@ void dwconv_f32_k3x3_s2x2_r1x1_same_m4__56x56x16_relu(
         /* column 27: right padding, kernel columns 0..1 live */
         for (int j = 27; j < 28; j++) {
             float *yp = y + ((ptrdiff_t)i * 28 + j) * 64;
-            const float *xp = x + ((ptrdiff_t)(2 * i) * 56 + 2 * j) * 16;
+            const float *xp = x + (((ptrdiff_t)2 * i) * 56 + 2 * j) * 16;
 
             for (int c = 0; c < 16; c++) {
                 const float *wc = w + c * 4;

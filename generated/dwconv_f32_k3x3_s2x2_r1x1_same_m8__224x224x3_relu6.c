@@ -65,7 +65,7 @@ void dwconv_f32_k3x3_s2x2_r1x1_same_m8__224x224x3_relu6(
         /* columns 0..110: kernel columns 0..2 live, no padding */
         for (int j = 0; j < 111; j++) {
             float *yp = y + ((ptrdiff_t)i * 112 + j) * 24;
-            const float *xp = x + ((ptrdiff_t)(2 * i) * 224 + 2 * j) * 3;
+            const float *xp = x + (((ptrdiff_t)2 * i) * 224 + 2 * j) * 3;
 
             for (int c = 0; c < 3; c++) {
                 const float *wc = w + c * 8;
@@ -90,7 +90,7 @@ void dwconv_f32_k3x3_s2x2_r1x1_same_m8__224x224x3_relu6(
         /* column 111: right padding, kernel columns 0..1 live */
         for (int j = 111; j < 112; j++) {
             float *yp = y + ((ptrdiff_t)i * 112 + j) * 24;
-            const float *xp = x + ((ptrdiff_t)(2 * i) * 224 + 2 * j) * 3;
+            const float *xp = x + (((ptrdiff_t)2 * i) * 224 + 2 * j) * 3;
 
             for (int c = 0; c < 3; c++) {
                 const float *wc = w + c * 8;
@@ -115,7 +115,7 @@ void dwconv_f32_k3x3_s2x2_r1x1_same_m8__224x224x3_relu6(
         /* columns 0..110: kernel columns 0..2 live, no padding */
         for (int j = 0; j < 111; j++) {
             float *yp = y + ((ptrdiff_t)i * 112 + j) * 24;
-            const float *xp = x + ((ptrdiff_t)(2 * i) * 224 + 2 * j) * 3;
+            const float *xp = x + (((ptrdiff_t)2 * i) * 224 + 2 * j) * 3;
 
             for (int c = 0; c < 3; c++) {
                 const float *wc = w + c * 8;
@@ -137,7 +137,7 @@ void dwconv_f32_k3x3_s2x2_r1x1_same_m8__224x224x3_relu6(
         /* column 111: right padding, kernel columns 0..1 live */
         for (int j = 111; j < 112; j++) {
             float *yp = y + ((ptrdiff_t)i * 112 + j) * 24;
-            const float *xp = x + ((ptrdiff_t)(2 * i) * 224 + 2 * j) * 3;
+            const float *xp = x + (((ptrdiff_t)2 * i) * 224 + 2 * j) * 3;
 
             for (int c = 0; c < 3; c++) {
                 const float *wc = w + c * 8;

@@ -174,7 +174,7 @@ void dwconv_f32_k5x5_s1x1_r1x1_same_m1__28x28x120_relu(
         /* column 0: left padding, kernel columns 2..4 live */
         for (int j = 0; j < 1; j++) {
             float *yp = y + ((ptrdiff_t)i * 28 + j) * 120;
-            const float *xp = x + ((ptrdiff_t)(i - 1) * 28 + j) * 120;
+            const float *xp = x + (((ptrdiff_t)i - 1) * 28 + j) * 120;
 
             for (int c = 0; c < 120; c++) {
                 float acc = xp[c] * w[7 * 120 + c];                /* tap (1,2) */
@@ -196,7 +196,7 @@ void dwconv_f32_k5x5_s1x1_r1x1_same_m1__28x28x120_relu(
         /* column 1: left padding, kernel columns 1..4 live */
         for (int j = 1; j < 2; j++) {
             float *yp = y + ((ptrdiff_t)i * 28 + j) * 120;
-            const float *xp = x + ((ptrdiff_t)(i - 1) * 28 + j - 1) * 120;
+            const float *xp = x + (((ptrdiff_t)i - 1) * 28 + j - 1) * 120;
 
             for (int c = 0; c < 120; c++) {
                 float acc = xp[c] * w[6 * 120 + c];                /* tap (1,1) */
@@ -222,7 +222,7 @@ void dwconv_f32_k5x5_s1x1_r1x1_same_m1__28x28x120_relu(
         /* columns 2..25: kernel columns 0..4 live, no padding */
         for (int j = 2; j < 26; j++) {
             float *yp = y + ((ptrdiff_t)i * 28 + j) * 120;
-            const float *xp = x + ((ptrdiff_t)(i - 1) * 28 + j - 2) * 120;
+            const float *xp = x + (((ptrdiff_t)i - 1) * 28 + j - 2) * 120;
 
             for (int c = 0; c < 120; c++) {
                 float acc = xp[c] * w[5 * 120 + c];                /* tap (1,0) */
@@ -252,7 +252,7 @@ void dwconv_f32_k5x5_s1x1_r1x1_same_m1__28x28x120_relu(
         /* column 26: right padding, kernel columns 0..3 live */
         for (int j = 26; j < 27; j++) {
             float *yp = y + ((ptrdiff_t)i * 28 + j) * 120;
-            const float *xp = x + ((ptrdiff_t)(i - 1) * 28 + j - 2) * 120;
+            const float *xp = x + (((ptrdiff_t)i - 1) * 28 + j - 2) * 120;
 
             for (int c = 0; c < 120; c++) {
                 float acc = xp[c] * w[5 * 120 + c];                /* tap (1,0) */
@@ -278,7 +278,7 @@ void dwconv_f32_k5x5_s1x1_r1x1_same_m1__28x28x120_relu(
         /* column 27: right padding, kernel columns 0..2 live */
         for (int j = 27; j < 28; j++) {
             float *yp = y + ((ptrdiff_t)i * 28 + j) * 120;
-            const float *xp = x + ((ptrdiff_t)(i - 1) * 28 + j - 2) * 120;
+            const float *xp = x + (((ptrdiff_t)i - 1) * 28 + j - 2) * 120;
 
             for (int c = 0; c < 120; c++) {
                 float acc = xp[c] * w[5 * 120 + c];                /* tap (1,0) */
@@ -303,7 +303,7 @@ void dwconv_f32_k5x5_s1x1_r1x1_same_m1__28x28x120_relu(
         /* column 0: left padding, kernel columns 2..4 live */
         for (int j = 0; j < 1; j++) {
             float *yp = y + ((ptrdiff_t)i * 28 + j) * 120;
-            const float *xp = x + ((ptrdiff_t)(i - 2) * 28 + j) * 120;
+            const float *xp = x + (((ptrdiff_t)i - 2) * 28 + j) * 120;
 
             for (int c = 0; c < 120; c++) {
                 float acc = xp[c] * w[2 * 120 + c];                /* tap (0,2) */
@@ -328,7 +328,7 @@ void dwconv_f32_k5x5_s1x1_r1x1_same_m1__28x28x120_relu(
         /* column 1: left padding, kernel columns 1..4 live */
         for (int j = 1; j < 2; j++) {
             float *yp = y + ((ptrdiff_t)i * 28 + j) * 120;
-            const float *xp = x + ((ptrdiff_t)(i - 2) * 28 + j - 1) * 120;
+            const float *xp = x + (((ptrdiff_t)i - 2) * 28 + j - 1) * 120;
 
             for (int c = 0; c < 120; c++) {
                 float acc = xp[c] * w[120 + c];                    /* tap (0,1) */
@@ -358,7 +358,7 @@ void dwconv_f32_k5x5_s1x1_r1x1_same_m1__28x28x120_relu(
         /* columns 2..25: kernel columns 0..4 live, no padding */
         for (int j = 2; j < 26; j++) {
             float *yp = y + ((ptrdiff_t)i * 28 + j) * 120;
-            const float *xp = x + ((ptrdiff_t)(i - 2) * 28 + j - 2) * 120;
+            const float *xp = x + (((ptrdiff_t)i - 2) * 28 + j - 2) * 120;
 
             for (int c = 0; c < 120; c++) {
                 float acc = xp[c] * w[c];                          /* tap (0,0) */
@@ -393,7 +393,7 @@ void dwconv_f32_k5x5_s1x1_r1x1_same_m1__28x28x120_relu(
         /* column 26: right padding, kernel columns 0..3 live */
         for (int j = 26; j < 27; j++) {
             float *yp = y + ((ptrdiff_t)i * 28 + j) * 120;
-            const float *xp = x + ((ptrdiff_t)(i - 2) * 28 + j - 2) * 120;
+            const float *xp = x + (((ptrdiff_t)i - 2) * 28 + j - 2) * 120;
 
             for (int c = 0; c < 120; c++) {
                 float acc = xp[c] * w[c];                          /* tap (0,0) */
@@ -423,7 +423,7 @@ void dwconv_f32_k5x5_s1x1_r1x1_same_m1__28x28x120_relu(
         /* column 27: right padding, kernel columns 0..2 live */
         for (int j = 27; j < 28; j++) {
             float *yp = y + ((ptrdiff_t)i * 28 + j) * 120;
-            const float *xp = x + ((ptrdiff_t)(i - 2) * 28 + j - 2) * 120;
+            const float *xp = x + (((ptrdiff_t)i - 2) * 28 + j - 2) * 120;
 
             for (int c = 0; c < 120; c++) {
                 float acc = xp[c] * w[c];                          /* tap (0,0) */
@@ -451,7 +451,7 @@ void dwconv_f32_k5x5_s1x1_r1x1_same_m1__28x28x120_relu(
         /* column 0: left padding, kernel columns 2..4 live */
         for (int j = 0; j < 1; j++) {
             float *yp = y + ((ptrdiff_t)i * 28 + j) * 120;
-            const float *xp = x + ((ptrdiff_t)(i - 2) * 28 + j) * 120;
+            const float *xp = x + (((ptrdiff_t)i - 2) * 28 + j) * 120;
 
             for (int c = 0; c < 120; c++) {
                 float acc = xp[c] * w[2 * 120 + c];                /* tap (0,2) */
@@ -473,7 +473,7 @@ void dwconv_f32_k5x5_s1x1_r1x1_same_m1__28x28x120_relu(
         /* column 1: left padding, kernel columns 1..4 live */
         for (int j = 1; j < 2; j++) {
             float *yp = y + ((ptrdiff_t)i * 28 + j) * 120;
-            const float *xp = x + ((ptrdiff_t)(i - 2) * 28 + j - 1) * 120;
+            const float *xp = x + (((ptrdiff_t)i - 2) * 28 + j - 1) * 120;
 
             for (int c = 0; c < 120; c++) {
                 float acc = xp[c] * w[120 + c];                    /* tap (0,1) */
@@ -499,7 +499,7 @@ void dwconv_f32_k5x5_s1x1_r1x1_same_m1__28x28x120_relu(
         /* columns 2..25: kernel columns 0..4 live, no padding */
         for (int j = 2; j < 26; j++) {
             float *yp = y + ((ptrdiff_t)i * 28 + j) * 120;
-            const float *xp = x + ((ptrdiff_t)(i - 2) * 28 + j - 2) * 120;
+            const float *xp = x + (((ptrdiff_t)i - 2) * 28 + j - 2) * 120;
 
             for (int c = 0; c < 120; c++) {
                 float acc = xp[c] * w[c];                          /* tap (0,0) */
@@ -529,7 +529,7 @@ void dwconv_f32_k5x5_s1x1_r1x1_same_m1__28x28x120_relu(
         /* column 26: right padding, kernel columns 0..3 live */
         for (int j = 26; j < 27; j++) {
             float *yp = y + ((ptrdiff_t)i * 28 + j) * 120;
-            const float *xp = x + ((ptrdiff_t)(i - 2) * 28 + j - 2) * 120;
+            const float *xp = x + (((ptrdiff_t)i - 2) * 28 + j - 2) * 120;
 
             for (int c = 0; c < 120; c++) {
                 float acc = xp[c] * w[c];                          /* tap (0,0) */
@@ -555,7 +555,7 @@ void dwconv_f32_k5x5_s1x1_r1x1_same_m1__28x28x120_relu(
         /* column 27: right padding, kernel columns 0..2 live */
         for (int j = 27; j < 28; j++) {
             float *yp = y + ((ptrdiff_t)i * 28 + j) * 120;
-            const float *xp = x + ((ptrdiff_t)(i - 2) * 28 + j - 2) * 120;
+            const float *xp = x + (((ptrdiff_t)i - 2) * 28 + j - 2) * 120;
 
             for (int c = 0; c < 120; c++) {
                 float acc = xp[c] * w[c];                          /* tap (0,0) */
@@ -580,7 +580,7 @@ void dwconv_f32_k5x5_s1x1_r1x1_same_m1__28x28x120_relu(
         /* column 0: left padding, kernel columns 2..4 live */
         for (int j = 0; j < 1; j++) {
             float *yp = y + ((ptrdiff_t)i * 28 + j) * 120;
-            const float *xp = x + ((ptrdiff_t)(i - 2) * 28 + j) * 120;
+            const float *xp = x + (((ptrdiff_t)i - 2) * 28 + j) * 120;
 
             for (int c = 0; c < 120; c++) {
                 float acc = xp[c] * w[2 * 120 + c];                /* tap (0,2) */
@@ -599,7 +599,7 @@ void dwconv_f32_k5x5_s1x1_r1x1_same_m1__28x28x120_relu(
         /* column 1: left padding, kernel columns 1..4 live */
         for (int j = 1; j < 2; j++) {
             float *yp = y + ((ptrdiff_t)i * 28 + j) * 120;
-            const float *xp = x + ((ptrdiff_t)(i - 2) * 28 + j - 1) * 120;
+            const float *xp = x + (((ptrdiff_t)i - 2) * 28 + j - 1) * 120;
 
             for (int c = 0; c < 120; c++) {
                 float acc = xp[c] * w[120 + c];                    /* tap (0,1) */
@@ -621,7 +621,7 @@ void dwconv_f32_k5x5_s1x1_r1x1_same_m1__28x28x120_relu(
         /* columns 2..25: kernel columns 0..4 live, no padding */
         for (int j = 2; j < 26; j++) {
             float *yp = y + ((ptrdiff_t)i * 28 + j) * 120;
-            const float *xp = x + ((ptrdiff_t)(i - 2) * 28 + j - 2) * 120;
+            const float *xp = x + (((ptrdiff_t)i - 2) * 28 + j - 2) * 120;
 
             for (int c = 0; c < 120; c++) {
                 float acc = xp[c] * w[c];                          /* tap (0,0) */
@@ -646,7 +646,7 @@ void dwconv_f32_k5x5_s1x1_r1x1_same_m1__28x28x120_relu(
         /* column 26: right padding, kernel columns 0..3 live */
         for (int j = 26; j < 27; j++) {
             float *yp = y + ((ptrdiff_t)i * 28 + j) * 120;
-            const float *xp = x + ((ptrdiff_t)(i - 2) * 28 + j - 2) * 120;
+            const float *xp = x + (((ptrdiff_t)i - 2) * 28 + j - 2) * 120;
 
             for (int c = 0; c < 120; c++) {
                 float acc = xp[c] * w[c];                          /* tap (0,0) */
@@ -668,7 +668,7 @@ void dwconv_f32_k5x5_s1x1_r1x1_same_m1__28x28x120_relu(
         /* column 27: right padding, kernel columns 0..2 live */
         for (int j = 27; j < 28; j++) {
             float *yp = y + ((ptrdiff_t)i * 28 + j) * 120;
-            const float *xp = x + ((ptrdiff_t)(i - 2) * 28 + j - 2) * 120;
+            const float *xp = x + (((ptrdiff_t)i - 2) * 28 + j - 2) * 120;
 
             for (int c = 0; c < 120; c++) {
                 float acc = xp[c] * w[c];                          /* tap (0,0) */

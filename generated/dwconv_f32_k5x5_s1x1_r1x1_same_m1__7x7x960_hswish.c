@@ -177,7 +177,7 @@ void dwconv_f32_k5x5_s1x1_r1x1_same_m1__7x7x960_hswish(
         /* column 0: left padding, kernel columns 2..4 live */
         for (int j = 0; j < 1; j++) {
             float *yp = y + ((ptrdiff_t)i * 7 + j) * 960;
-            const float *xp = x + ((ptrdiff_t)(i - 1) * 7 + j) * 960;
+            const float *xp = x + (((ptrdiff_t)i - 1) * 7 + j) * 960;
 
             for (int c = 0; c < 960; c++) {
                 float acc = xp[c] * w[7 * 960 + c];                /* tap (1,2) */
@@ -199,7 +199,7 @@ void dwconv_f32_k5x5_s1x1_r1x1_same_m1__7x7x960_hswish(
         /* column 1: left padding, kernel columns 1..4 live */
         for (int j = 1; j < 2; j++) {
             float *yp = y + ((ptrdiff_t)i * 7 + j) * 960;
-            const float *xp = x + ((ptrdiff_t)(i - 1) * 7 + j - 1) * 960;
+            const float *xp = x + (((ptrdiff_t)i - 1) * 7 + j - 1) * 960;
 
             for (int c = 0; c < 960; c++) {
                 float acc = xp[c] * w[6 * 960 + c];                /* tap (1,1) */
@@ -225,7 +225,7 @@ void dwconv_f32_k5x5_s1x1_r1x1_same_m1__7x7x960_hswish(
         /* columns 2..4: kernel columns 0..4 live, no padding */
         for (int j = 2; j < 5; j++) {
             float *yp = y + ((ptrdiff_t)i * 7 + j) * 960;
-            const float *xp = x + ((ptrdiff_t)(i - 1) * 7 + j - 2) * 960;
+            const float *xp = x + (((ptrdiff_t)i - 1) * 7 + j - 2) * 960;
 
             for (int c = 0; c < 960; c++) {
                 float acc = xp[c] * w[5 * 960 + c];                /* tap (1,0) */
@@ -255,7 +255,7 @@ void dwconv_f32_k5x5_s1x1_r1x1_same_m1__7x7x960_hswish(
         /* column 5: right padding, kernel columns 0..3 live */
         for (int j = 5; j < 6; j++) {
             float *yp = y + ((ptrdiff_t)i * 7 + j) * 960;
-            const float *xp = x + ((ptrdiff_t)(i - 1) * 7 + j - 2) * 960;
+            const float *xp = x + (((ptrdiff_t)i - 1) * 7 + j - 2) * 960;
 
             for (int c = 0; c < 960; c++) {
                 float acc = xp[c] * w[5 * 960 + c];                /* tap (1,0) */
@@ -281,7 +281,7 @@ void dwconv_f32_k5x5_s1x1_r1x1_same_m1__7x7x960_hswish(
         /* column 6: right padding, kernel columns 0..2 live */
         for (int j = 6; j < 7; j++) {
             float *yp = y + ((ptrdiff_t)i * 7 + j) * 960;
-            const float *xp = x + ((ptrdiff_t)(i - 1) * 7 + j - 2) * 960;
+            const float *xp = x + (((ptrdiff_t)i - 1) * 7 + j - 2) * 960;
 
             for (int c = 0; c < 960; c++) {
                 float acc = xp[c] * w[5 * 960 + c];                /* tap (1,0) */
@@ -306,7 +306,7 @@ void dwconv_f32_k5x5_s1x1_r1x1_same_m1__7x7x960_hswish(
         /* column 0: left padding, kernel columns 2..4 live */
         for (int j = 0; j < 1; j++) {
             float *yp = y + ((ptrdiff_t)i * 7 + j) * 960;
-            const float *xp = x + ((ptrdiff_t)(i - 2) * 7 + j) * 960;
+            const float *xp = x + (((ptrdiff_t)i - 2) * 7 + j) * 960;
 
             for (int c = 0; c < 960; c++) {
                 float acc = xp[c] * w[2 * 960 + c];                /* tap (0,2) */
@@ -331,7 +331,7 @@ void dwconv_f32_k5x5_s1x1_r1x1_same_m1__7x7x960_hswish(
         /* column 1: left padding, kernel columns 1..4 live */
         for (int j = 1; j < 2; j++) {
             float *yp = y + ((ptrdiff_t)i * 7 + j) * 960;
-            const float *xp = x + ((ptrdiff_t)(i - 2) * 7 + j - 1) * 960;
+            const float *xp = x + (((ptrdiff_t)i - 2) * 7 + j - 1) * 960;
 
             for (int c = 0; c < 960; c++) {
                 float acc = xp[c] * w[960 + c];                    /* tap (0,1) */
@@ -361,7 +361,7 @@ void dwconv_f32_k5x5_s1x1_r1x1_same_m1__7x7x960_hswish(
         /* columns 2..4: kernel columns 0..4 live, no padding */
         for (int j = 2; j < 5; j++) {
             float *yp = y + ((ptrdiff_t)i * 7 + j) * 960;
-            const float *xp = x + ((ptrdiff_t)(i - 2) * 7 + j - 2) * 960;
+            const float *xp = x + (((ptrdiff_t)i - 2) * 7 + j - 2) * 960;
 
             for (int c = 0; c < 960; c++) {
                 float acc = xp[c] * w[c];                          /* tap (0,0) */
@@ -396,7 +396,7 @@ void dwconv_f32_k5x5_s1x1_r1x1_same_m1__7x7x960_hswish(
         /* column 5: right padding, kernel columns 0..3 live */
         for (int j = 5; j < 6; j++) {
             float *yp = y + ((ptrdiff_t)i * 7 + j) * 960;
-            const float *xp = x + ((ptrdiff_t)(i - 2) * 7 + j - 2) * 960;
+            const float *xp = x + (((ptrdiff_t)i - 2) * 7 + j - 2) * 960;
 
             for (int c = 0; c < 960; c++) {
                 float acc = xp[c] * w[c];                          /* tap (0,0) */
@@ -426,7 +426,7 @@ void dwconv_f32_k5x5_s1x1_r1x1_same_m1__7x7x960_hswish(
         /* column 6: right padding, kernel columns 0..2 live */
         for (int j = 6; j < 7; j++) {
             float *yp = y + ((ptrdiff_t)i * 7 + j) * 960;
-            const float *xp = x + ((ptrdiff_t)(i - 2) * 7 + j - 2) * 960;
+            const float *xp = x + (((ptrdiff_t)i - 2) * 7 + j - 2) * 960;
 
             for (int c = 0; c < 960; c++) {
                 float acc = xp[c] * w[c];                          /* tap (0,0) */
@@ -454,7 +454,7 @@ void dwconv_f32_k5x5_s1x1_r1x1_same_m1__7x7x960_hswish(
         /* column 0: left padding, kernel columns 2..4 live */
         for (int j = 0; j < 1; j++) {
             float *yp = y + ((ptrdiff_t)i * 7 + j) * 960;
-            const float *xp = x + ((ptrdiff_t)(i - 2) * 7 + j) * 960;
+            const float *xp = x + (((ptrdiff_t)i - 2) * 7 + j) * 960;
 
             for (int c = 0; c < 960; c++) {
                 float acc = xp[c] * w[2 * 960 + c];                /* tap (0,2) */
@@ -476,7 +476,7 @@ void dwconv_f32_k5x5_s1x1_r1x1_same_m1__7x7x960_hswish(
         /* column 1: left padding, kernel columns 1..4 live */
         for (int j = 1; j < 2; j++) {
             float *yp = y + ((ptrdiff_t)i * 7 + j) * 960;
-            const float *xp = x + ((ptrdiff_t)(i - 2) * 7 + j - 1) * 960;
+            const float *xp = x + (((ptrdiff_t)i - 2) * 7 + j - 1) * 960;
 
             for (int c = 0; c < 960; c++) {
                 float acc = xp[c] * w[960 + c];                    /* tap (0,1) */
@@ -502,7 +502,7 @@ void dwconv_f32_k5x5_s1x1_r1x1_same_m1__7x7x960_hswish(
         /* columns 2..4: kernel columns 0..4 live, no padding */
         for (int j = 2; j < 5; j++) {
             float *yp = y + ((ptrdiff_t)i * 7 + j) * 960;
-            const float *xp = x + ((ptrdiff_t)(i - 2) * 7 + j - 2) * 960;
+            const float *xp = x + (((ptrdiff_t)i - 2) * 7 + j - 2) * 960;
 
             for (int c = 0; c < 960; c++) {
                 float acc = xp[c] * w[c];                          /* tap (0,0) */
@@ -532,7 +532,7 @@ void dwconv_f32_k5x5_s1x1_r1x1_same_m1__7x7x960_hswish(
         /* column 5: right padding, kernel columns 0..3 live */
         for (int j = 5; j < 6; j++) {
             float *yp = y + ((ptrdiff_t)i * 7 + j) * 960;
-            const float *xp = x + ((ptrdiff_t)(i - 2) * 7 + j - 2) * 960;
+            const float *xp = x + (((ptrdiff_t)i - 2) * 7 + j - 2) * 960;
 
             for (int c = 0; c < 960; c++) {
                 float acc = xp[c] * w[c];                          /* tap (0,0) */
@@ -558,7 +558,7 @@ void dwconv_f32_k5x5_s1x1_r1x1_same_m1__7x7x960_hswish(
         /* column 6: right padding, kernel columns 0..2 live */
         for (int j = 6; j < 7; j++) {
             float *yp = y + ((ptrdiff_t)i * 7 + j) * 960;
-            const float *xp = x + ((ptrdiff_t)(i - 2) * 7 + j - 2) * 960;
+            const float *xp = x + (((ptrdiff_t)i - 2) * 7 + j - 2) * 960;
 
             for (int c = 0; c < 960; c++) {
                 float acc = xp[c] * w[c];                          /* tap (0,0) */
@@ -583,7 +583,7 @@ void dwconv_f32_k5x5_s1x1_r1x1_same_m1__7x7x960_hswish(
         /* column 0: left padding, kernel columns 2..4 live */
         for (int j = 0; j < 1; j++) {
             float *yp = y + ((ptrdiff_t)i * 7 + j) * 960;
-            const float *xp = x + ((ptrdiff_t)(i - 2) * 7 + j) * 960;
+            const float *xp = x + (((ptrdiff_t)i - 2) * 7 + j) * 960;
 
             for (int c = 0; c < 960; c++) {
                 float acc = xp[c] * w[2 * 960 + c];                /* tap (0,2) */
@@ -602,7 +602,7 @@ void dwconv_f32_k5x5_s1x1_r1x1_same_m1__7x7x960_hswish(
         /* column 1: left padding, kernel columns 1..4 live */
         for (int j = 1; j < 2; j++) {
             float *yp = y + ((ptrdiff_t)i * 7 + j) * 960;
-            const float *xp = x + ((ptrdiff_t)(i - 2) * 7 + j - 1) * 960;
+            const float *xp = x + (((ptrdiff_t)i - 2) * 7 + j - 1) * 960;
 
             for (int c = 0; c < 960; c++) {
                 float acc = xp[c] * w[960 + c];                    /* tap (0,1) */
@@ -624,7 +624,7 @@ void dwconv_f32_k5x5_s1x1_r1x1_same_m1__7x7x960_hswish(
         /* columns 2..4: kernel columns 0..4 live, no padding */
         for (int j = 2; j < 5; j++) {
             float *yp = y + ((ptrdiff_t)i * 7 + j) * 960;
-            const float *xp = x + ((ptrdiff_t)(i - 2) * 7 + j - 2) * 960;
+            const float *xp = x + (((ptrdiff_t)i - 2) * 7 + j - 2) * 960;
 
             for (int c = 0; c < 960; c++) {
                 float acc = xp[c] * w[c];                          /* tap (0,0) */
@@ -649,7 +649,7 @@ void dwconv_f32_k5x5_s1x1_r1x1_same_m1__7x7x960_hswish(
         /* column 5: right padding, kernel columns 0..3 live */
         for (int j = 5; j < 6; j++) {
             float *yp = y + ((ptrdiff_t)i * 7 + j) * 960;
-            const float *xp = x + ((ptrdiff_t)(i - 2) * 7 + j - 2) * 960;
+            const float *xp = x + (((ptrdiff_t)i - 2) * 7 + j - 2) * 960;
 
             for (int c = 0; c < 960; c++) {
                 float acc = xp[c] * w[c];                          /* tap (0,0) */
@@ -671,7 +671,7 @@ void dwconv_f32_k5x5_s1x1_r1x1_same_m1__7x7x960_hswish(
         /* column 6: right padding, kernel columns 0..2 live */
         for (int j = 6; j < 7; j++) {
             float *yp = y + ((ptrdiff_t)i * 7 + j) * 960;
-            const float *xp = x + ((ptrdiff_t)(i - 2) * 7 + j - 2) * 960;
+            const float *xp = x + (((ptrdiff_t)i - 2) * 7 + j - 2) * 960;
 
             for (int c = 0; c < 960; c++) {
                 float acc = xp[c] * w[c];                          /* tap (0,0) */

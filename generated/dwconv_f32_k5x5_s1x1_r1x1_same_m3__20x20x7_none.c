@@ -198,7 +198,7 @@ void dwconv_f32_k5x5_s1x1_r1x1_same_m3__20x20x7_none(
         /* column 0: left padding, kernel columns 2..4 live */
         for (int j = 0; j < 1; j++) {
             float *yp = y + ((ptrdiff_t)i * 20 + j) * 21;
-            const float *xp = x + ((ptrdiff_t)(i - 1) * 20 + j) * 7;
+            const float *xp = x + (((ptrdiff_t)i - 1) * 20 + j) * 7;
 
             for (int c = 0; c < 7; c++) {
                 const float *wc = w + c * 3;
@@ -226,7 +226,7 @@ void dwconv_f32_k5x5_s1x1_r1x1_same_m3__20x20x7_none(
         /* column 1: left padding, kernel columns 1..4 live */
         for (int j = 1; j < 2; j++) {
             float *yp = y + ((ptrdiff_t)i * 20 + j) * 21;
-            const float *xp = x + ((ptrdiff_t)(i - 1) * 20 + j - 1) * 7;
+            const float *xp = x + (((ptrdiff_t)i - 1) * 20 + j - 1) * 7;
 
             for (int c = 0; c < 7; c++) {
                 const float *wc = w + c * 3;
@@ -258,7 +258,7 @@ void dwconv_f32_k5x5_s1x1_r1x1_same_m3__20x20x7_none(
         /* columns 2..17: kernel columns 0..4 live, no padding */
         for (int j = 2; j < 18; j++) {
             float *yp = y + ((ptrdiff_t)i * 20 + j) * 21;
-            const float *xp = x + ((ptrdiff_t)(i - 1) * 20 + j - 2) * 7;
+            const float *xp = x + (((ptrdiff_t)i - 1) * 20 + j - 2) * 7;
 
             for (int c = 0; c < 7; c++) {
                 const float *wc = w + c * 3;
@@ -294,7 +294,7 @@ void dwconv_f32_k5x5_s1x1_r1x1_same_m3__20x20x7_none(
         /* column 18: right padding, kernel columns 0..3 live */
         for (int j = 18; j < 19; j++) {
             float *yp = y + ((ptrdiff_t)i * 20 + j) * 21;
-            const float *xp = x + ((ptrdiff_t)(i - 1) * 20 + j - 2) * 7;
+            const float *xp = x + (((ptrdiff_t)i - 1) * 20 + j - 2) * 7;
 
             for (int c = 0; c < 7; c++) {
                 const float *wc = w + c * 3;
@@ -326,7 +326,7 @@ void dwconv_f32_k5x5_s1x1_r1x1_same_m3__20x20x7_none(
         /* column 19: right padding, kernel columns 0..2 live */
         for (int j = 19; j < 20; j++) {
             float *yp = y + ((ptrdiff_t)i * 20 + j) * 21;
-            const float *xp = x + ((ptrdiff_t)(i - 1) * 20 + j - 2) * 7;
+            const float *xp = x + (((ptrdiff_t)i - 1) * 20 + j - 2) * 7;
 
             for (int c = 0; c < 7; c++) {
                 const float *wc = w + c * 3;
@@ -357,7 +357,7 @@ void dwconv_f32_k5x5_s1x1_r1x1_same_m3__20x20x7_none(
         /* column 0: left padding, kernel columns 2..4 live */
         for (int j = 0; j < 1; j++) {
             float *yp = y + ((ptrdiff_t)i * 20 + j) * 21;
-            const float *xp = x + ((ptrdiff_t)(i - 2) * 20 + j) * 7;
+            const float *xp = x + (((ptrdiff_t)i - 2) * 20 + j) * 7;
 
             for (int c = 0; c < 7; c++) {
                 const float *wc = w + c * 3;
@@ -388,7 +388,7 @@ void dwconv_f32_k5x5_s1x1_r1x1_same_m3__20x20x7_none(
         /* column 1: left padding, kernel columns 1..4 live */
         for (int j = 1; j < 2; j++) {
             float *yp = y + ((ptrdiff_t)i * 20 + j) * 21;
-            const float *xp = x + ((ptrdiff_t)(i - 2) * 20 + j - 1) * 7;
+            const float *xp = x + (((ptrdiff_t)i - 2) * 20 + j - 1) * 7;
 
             for (int c = 0; c < 7; c++) {
                 const float *wc = w + c * 3;
@@ -424,7 +424,7 @@ void dwconv_f32_k5x5_s1x1_r1x1_same_m3__20x20x7_none(
         /* columns 2..17: kernel columns 0..4 live, no padding */
         for (int j = 2; j < 18; j++) {
             float *yp = y + ((ptrdiff_t)i * 20 + j) * 21;
-            const float *xp = x + ((ptrdiff_t)(i - 2) * 20 + j - 2) * 7;
+            const float *xp = x + (((ptrdiff_t)i - 2) * 20 + j - 2) * 7;
 
             for (int c = 0; c < 7; c++) {
                 const float *wc = w + c * 3;
@@ -465,7 +465,7 @@ void dwconv_f32_k5x5_s1x1_r1x1_same_m3__20x20x7_none(
         /* column 18: right padding, kernel columns 0..3 live */
         for (int j = 18; j < 19; j++) {
             float *yp = y + ((ptrdiff_t)i * 20 + j) * 21;
-            const float *xp = x + ((ptrdiff_t)(i - 2) * 20 + j - 2) * 7;
+            const float *xp = x + (((ptrdiff_t)i - 2) * 20 + j - 2) * 7;
 
             for (int c = 0; c < 7; c++) {
                 const float *wc = w + c * 3;
@@ -501,7 +501,7 @@ void dwconv_f32_k5x5_s1x1_r1x1_same_m3__20x20x7_none(
         /* column 19: right padding, kernel columns 0..2 live */
         for (int j = 19; j < 20; j++) {
             float *yp = y + ((ptrdiff_t)i * 20 + j) * 21;
-            const float *xp = x + ((ptrdiff_t)(i - 2) * 20 + j - 2) * 7;
+            const float *xp = x + (((ptrdiff_t)i - 2) * 20 + j - 2) * 7;
 
             for (int c = 0; c < 7; c++) {
                 const float *wc = w + c * 3;
@@ -535,7 +535,7 @@ void dwconv_f32_k5x5_s1x1_r1x1_same_m3__20x20x7_none(
         /* column 0: left padding, kernel columns 2..4 live */
         for (int j = 0; j < 1; j++) {
             float *yp = y + ((ptrdiff_t)i * 20 + j) * 21;
-            const float *xp = x + ((ptrdiff_t)(i - 2) * 20 + j) * 7;
+            const float *xp = x + (((ptrdiff_t)i - 2) * 20 + j) * 7;
 
             for (int c = 0; c < 7; c++) {
                 const float *wc = w + c * 3;
@@ -563,7 +563,7 @@ void dwconv_f32_k5x5_s1x1_r1x1_same_m3__20x20x7_none(
         /* column 1: left padding, kernel columns 1..4 live */
         for (int j = 1; j < 2; j++) {
             float *yp = y + ((ptrdiff_t)i * 20 + j) * 21;
-            const float *xp = x + ((ptrdiff_t)(i - 2) * 20 + j - 1) * 7;
+            const float *xp = x + (((ptrdiff_t)i - 2) * 20 + j - 1) * 7;
 
             for (int c = 0; c < 7; c++) {
                 const float *wc = w + c * 3;
@@ -595,7 +595,7 @@ void dwconv_f32_k5x5_s1x1_r1x1_same_m3__20x20x7_none(
         /* columns 2..17: kernel columns 0..4 live, no padding */
         for (int j = 2; j < 18; j++) {
             float *yp = y + ((ptrdiff_t)i * 20 + j) * 21;
-            const float *xp = x + ((ptrdiff_t)(i - 2) * 20 + j - 2) * 7;
+            const float *xp = x + (((ptrdiff_t)i - 2) * 20 + j - 2) * 7;
 
             for (int c = 0; c < 7; c++) {
                 const float *wc = w + c * 3;
@@ -631,7 +631,7 @@ void dwconv_f32_k5x5_s1x1_r1x1_same_m3__20x20x7_none(
         /* column 18: right padding, kernel columns 0..3 live */
         for (int j = 18; j < 19; j++) {
             float *yp = y + ((ptrdiff_t)i * 20 + j) * 21;
-            const float *xp = x + ((ptrdiff_t)(i - 2) * 20 + j - 2) * 7;
+            const float *xp = x + (((ptrdiff_t)i - 2) * 20 + j - 2) * 7;
 
             for (int c = 0; c < 7; c++) {
                 const float *wc = w + c * 3;
@@ -663,7 +663,7 @@ void dwconv_f32_k5x5_s1x1_r1x1_same_m3__20x20x7_none(
         /* column 19: right padding, kernel columns 0..2 live */
         for (int j = 19; j < 20; j++) {
             float *yp = y + ((ptrdiff_t)i * 20 + j) * 21;
-            const float *xp = x + ((ptrdiff_t)(i - 2) * 20 + j - 2) * 7;
+            const float *xp = x + (((ptrdiff_t)i - 2) * 20 + j - 2) * 7;
 
             for (int c = 0; c < 7; c++) {
                 const float *wc = w + c * 3;
@@ -694,7 +694,7 @@ void dwconv_f32_k5x5_s1x1_r1x1_same_m3__20x20x7_none(
         /* column 0: left padding, kernel columns 2..4 live */
         for (int j = 0; j < 1; j++) {
             float *yp = y + ((ptrdiff_t)i * 20 + j) * 21;
-            const float *xp = x + ((ptrdiff_t)(i - 2) * 20 + j) * 7;
+            const float *xp = x + (((ptrdiff_t)i - 2) * 20 + j) * 7;
 
             for (int c = 0; c < 7; c++) {
                 const float *wc = w + c * 3;
@@ -719,7 +719,7 @@ void dwconv_f32_k5x5_s1x1_r1x1_same_m3__20x20x7_none(
         /* column 1: left padding, kernel columns 1..4 live */
         for (int j = 1; j < 2; j++) {
             float *yp = y + ((ptrdiff_t)i * 20 + j) * 21;
-            const float *xp = x + ((ptrdiff_t)(i - 2) * 20 + j - 1) * 7;
+            const float *xp = x + (((ptrdiff_t)i - 2) * 20 + j - 1) * 7;
 
             for (int c = 0; c < 7; c++) {
                 const float *wc = w + c * 3;
@@ -747,7 +747,7 @@ void dwconv_f32_k5x5_s1x1_r1x1_same_m3__20x20x7_none(
         /* columns 2..17: kernel columns 0..4 live, no padding */
         for (int j = 2; j < 18; j++) {
             float *yp = y + ((ptrdiff_t)i * 20 + j) * 21;
-            const float *xp = x + ((ptrdiff_t)(i - 2) * 20 + j - 2) * 7;
+            const float *xp = x + (((ptrdiff_t)i - 2) * 20 + j - 2) * 7;
 
             for (int c = 0; c < 7; c++) {
                 const float *wc = w + c * 3;
@@ -778,7 +778,7 @@ void dwconv_f32_k5x5_s1x1_r1x1_same_m3__20x20x7_none(
         /* column 18: right padding, kernel columns 0..3 live */
         for (int j = 18; j < 19; j++) {
             float *yp = y + ((ptrdiff_t)i * 20 + j) * 21;
-            const float *xp = x + ((ptrdiff_t)(i - 2) * 20 + j - 2) * 7;
+            const float *xp = x + (((ptrdiff_t)i - 2) * 20 + j - 2) * 7;
 
             for (int c = 0; c < 7; c++) {
                 const float *wc = w + c * 3;
@@ -806,7 +806,7 @@ void dwconv_f32_k5x5_s1x1_r1x1_same_m3__20x20x7_none(
         /* column 19: right padding, kernel columns 0..2 live */
         for (int j = 19; j < 20; j++) {
             float *yp = y + ((ptrdiff_t)i * 20 + j) * 21;
-            const float *xp = x + ((ptrdiff_t)(i - 2) * 20 + j - 2) * 7;
+            const float *xp = x + (((ptrdiff_t)i - 2) * 20 + j - 2) * 7;
 
             for (int c = 0; c < 7; c++) {
                 const float *wc = w + c * 3;

@@ -67,7 +67,7 @@ void dwconv_f32_k5x5_s2x2_r1x1_same_m1__14x14x672_hswish(
         /* column 0: left padding, kernel columns 1..4 live */
         for (int j = 0; j < 1; j++) {
             float *yp = y + ((ptrdiff_t)i * 7 + j) * 672;
-            const float *xp = x + ((ptrdiff_t)(2 * i) * 14 + 2 * j) * 672;
+            const float *xp = x + (((ptrdiff_t)2 * i) * 14 + 2 * j) * 672;
 
             for (int c = 0; c < 672; c++) {
                 float acc = xp[c] * w[6 * 672 + c];                /* tap (1,1) */
@@ -93,7 +93,7 @@ void dwconv_f32_k5x5_s2x2_r1x1_same_m1__14x14x672_hswish(
         /* columns 1..5: kernel columns 0..4 live, no padding */
         for (int j = 1; j < 6; j++) {
             float *yp = y + ((ptrdiff_t)i * 7 + j) * 672;
-            const float *xp = x + ((ptrdiff_t)(2 * i) * 14 + 2 * j - 1) * 672;
+            const float *xp = x + (((ptrdiff_t)2 * i) * 14 + 2 * j - 1) * 672;
 
             for (int c = 0; c < 672; c++) {
                 float acc = xp[c] * w[5 * 672 + c];                /* tap (1,0) */
@@ -123,7 +123,7 @@ void dwconv_f32_k5x5_s2x2_r1x1_same_m1__14x14x672_hswish(
         /* column 6: right padding, kernel columns 0..2 live */
         for (int j = 6; j < 7; j++) {
             float *yp = y + ((ptrdiff_t)i * 7 + j) * 672;
-            const float *xp = x + ((ptrdiff_t)(2 * i) * 14 + 2 * j - 1) * 672;
+            const float *xp = x + (((ptrdiff_t)2 * i) * 14 + 2 * j - 1) * 672;
 
             for (int c = 0; c < 672; c++) {
                 float acc = xp[c] * w[5 * 672 + c];                /* tap (1,0) */
@@ -148,7 +148,7 @@ void dwconv_f32_k5x5_s2x2_r1x1_same_m1__14x14x672_hswish(
         /* column 0: left padding, kernel columns 1..4 live */
         for (int j = 0; j < 1; j++) {
             float *yp = y + ((ptrdiff_t)i * 7 + j) * 672;
-            const float *xp = x + ((ptrdiff_t)(2 * i - 1) * 14 + 2 * j) * 672;
+            const float *xp = x + (((ptrdiff_t)2 * i - 1) * 14 + 2 * j) * 672;
 
             for (int c = 0; c < 672; c++) {
                 float acc = xp[c] * w[672 + c];                    /* tap (0,1) */
@@ -178,7 +178,7 @@ void dwconv_f32_k5x5_s2x2_r1x1_same_m1__14x14x672_hswish(
         /* columns 1..5: kernel columns 0..4 live, no padding */
         for (int j = 1; j < 6; j++) {
             float *yp = y + ((ptrdiff_t)i * 7 + j) * 672;
-            const float *xp = x + ((ptrdiff_t)(2 * i - 1) * 14 + 2 * j - 1) * 672;
+            const float *xp = x + (((ptrdiff_t)2 * i - 1) * 14 + 2 * j - 1) * 672;
 
             for (int c = 0; c < 672; c++) {
                 float acc = xp[c] * w[c];                          /* tap (0,0) */
@@ -213,7 +213,7 @@ void dwconv_f32_k5x5_s2x2_r1x1_same_m1__14x14x672_hswish(
         /* column 6: right padding, kernel columns 0..2 live */
         for (int j = 6; j < 7; j++) {
             float *yp = y + ((ptrdiff_t)i * 7 + j) * 672;
-            const float *xp = x + ((ptrdiff_t)(2 * i - 1) * 14 + 2 * j - 1) * 672;
+            const float *xp = x + (((ptrdiff_t)2 * i - 1) * 14 + 2 * j - 1) * 672;
 
             for (int c = 0; c < 672; c++) {
                 float acc = xp[c] * w[c];                          /* tap (0,0) */
@@ -241,7 +241,7 @@ void dwconv_f32_k5x5_s2x2_r1x1_same_m1__14x14x672_hswish(
         /* column 0: left padding, kernel columns 1..4 live */
         for (int j = 0; j < 1; j++) {
             float *yp = y + ((ptrdiff_t)i * 7 + j) * 672;
-            const float *xp = x + ((ptrdiff_t)(2 * i - 1) * 14 + 2 * j) * 672;
+            const float *xp = x + (((ptrdiff_t)2 * i - 1) * 14 + 2 * j) * 672;
 
             for (int c = 0; c < 672; c++) {
                 float acc = xp[c] * w[672 + c];                    /* tap (0,1) */
@@ -263,7 +263,7 @@ void dwconv_f32_k5x5_s2x2_r1x1_same_m1__14x14x672_hswish(
         /* columns 1..5: kernel columns 0..4 live, no padding */
         for (int j = 1; j < 6; j++) {
             float *yp = y + ((ptrdiff_t)i * 7 + j) * 672;
-            const float *xp = x + ((ptrdiff_t)(2 * i - 1) * 14 + 2 * j - 1) * 672;
+            const float *xp = x + (((ptrdiff_t)2 * i - 1) * 14 + 2 * j - 1) * 672;
 
             for (int c = 0; c < 672; c++) {
                 float acc = xp[c] * w[c];                          /* tap (0,0) */
@@ -288,7 +288,7 @@ void dwconv_f32_k5x5_s2x2_r1x1_same_m1__14x14x672_hswish(
         /* column 6: right padding, kernel columns 0..2 live */
         for (int j = 6; j < 7; j++) {
             float *yp = y + ((ptrdiff_t)i * 7 + j) * 672;
-            const float *xp = x + ((ptrdiff_t)(2 * i - 1) * 14 + 2 * j - 1) * 672;
+            const float *xp = x + (((ptrdiff_t)2 * i - 1) * 14 + 2 * j - 1) * 672;
 
             for (int c = 0; c < 672; c++) {
                 float acc = xp[c] * w[c];                          /* tap (0,0) */

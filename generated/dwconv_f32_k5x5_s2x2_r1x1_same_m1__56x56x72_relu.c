@@ -64,7 +64,7 @@ void dwconv_f32_k5x5_s2x2_r1x1_same_m1__56x56x72_relu(
         /* column 0: left padding, kernel columns 1..4 live */
         for (int j = 0; j < 1; j++) {
             float *yp = y + ((ptrdiff_t)i * 28 + j) * 72;
-            const float *xp = x + ((ptrdiff_t)(2 * i) * 56 + 2 * j) * 72;
+            const float *xp = x + (((ptrdiff_t)2 * i) * 56 + 2 * j) * 72;
 
             for (int c = 0; c < 72; c++) {
                 float acc = xp[c] * w[6 * 72 + c];                /* tap (1,1) */
@@ -90,7 +90,7 @@ void dwconv_f32_k5x5_s2x2_r1x1_same_m1__56x56x72_relu(
         /* columns 1..26: kernel columns 0..4 live, no padding */
         for (int j = 1; j < 27; j++) {
             float *yp = y + ((ptrdiff_t)i * 28 + j) * 72;
-            const float *xp = x + ((ptrdiff_t)(2 * i) * 56 + 2 * j - 1) * 72;
+            const float *xp = x + (((ptrdiff_t)2 * i) * 56 + 2 * j - 1) * 72;
 
             for (int c = 0; c < 72; c++) {
                 float acc = xp[c] * w[5 * 72 + c];                /* tap (1,0) */
@@ -120,7 +120,7 @@ void dwconv_f32_k5x5_s2x2_r1x1_same_m1__56x56x72_relu(
         /* column 27: right padding, kernel columns 0..2 live */
         for (int j = 27; j < 28; j++) {
             float *yp = y + ((ptrdiff_t)i * 28 + j) * 72;
-            const float *xp = x + ((ptrdiff_t)(2 * i) * 56 + 2 * j - 1) * 72;
+            const float *xp = x + (((ptrdiff_t)2 * i) * 56 + 2 * j - 1) * 72;
 
             for (int c = 0; c < 72; c++) {
                 float acc = xp[c] * w[5 * 72 + c];                /* tap (1,0) */
@@ -145,7 +145,7 @@ void dwconv_f32_k5x5_s2x2_r1x1_same_m1__56x56x72_relu(
         /* column 0: left padding, kernel columns 1..4 live */
         for (int j = 0; j < 1; j++) {
             float *yp = y + ((ptrdiff_t)i * 28 + j) * 72;
-            const float *xp = x + ((ptrdiff_t)(2 * i - 1) * 56 + 2 * j) * 72;
+            const float *xp = x + (((ptrdiff_t)2 * i - 1) * 56 + 2 * j) * 72;
 
             for (int c = 0; c < 72; c++) {
                 float acc = xp[c] * w[72 + c];                    /* tap (0,1) */
@@ -175,7 +175,7 @@ void dwconv_f32_k5x5_s2x2_r1x1_same_m1__56x56x72_relu(
         /* columns 1..26: kernel columns 0..4 live, no padding */
         for (int j = 1; j < 27; j++) {
             float *yp = y + ((ptrdiff_t)i * 28 + j) * 72;
-            const float *xp = x + ((ptrdiff_t)(2 * i - 1) * 56 + 2 * j - 1) * 72;
+            const float *xp = x + (((ptrdiff_t)2 * i - 1) * 56 + 2 * j - 1) * 72;
 
             for (int c = 0; c < 72; c++) {
                 float acc = xp[c] * w[c];                         /* tap (0,0) */
@@ -210,7 +210,7 @@ void dwconv_f32_k5x5_s2x2_r1x1_same_m1__56x56x72_relu(
         /* column 27: right padding, kernel columns 0..2 live */
         for (int j = 27; j < 28; j++) {
             float *yp = y + ((ptrdiff_t)i * 28 + j) * 72;
-            const float *xp = x + ((ptrdiff_t)(2 * i - 1) * 56 + 2 * j - 1) * 72;
+            const float *xp = x + (((ptrdiff_t)2 * i - 1) * 56 + 2 * j - 1) * 72;
 
             for (int c = 0; c < 72; c++) {
                 float acc = xp[c] * w[c];                         /* tap (0,0) */
@@ -238,7 +238,7 @@ void dwconv_f32_k5x5_s2x2_r1x1_same_m1__56x56x72_relu(
         /* column 0: left padding, kernel columns 1..4 live */
         for (int j = 0; j < 1; j++) {
             float *yp = y + ((ptrdiff_t)i * 28 + j) * 72;
-            const float *xp = x + ((ptrdiff_t)(2 * i - 1) * 56 + 2 * j) * 72;
+            const float *xp = x + (((ptrdiff_t)2 * i - 1) * 56 + 2 * j) * 72;
 
             for (int c = 0; c < 72; c++) {
                 float acc = xp[c] * w[72 + c];                    /* tap (0,1) */
@@ -260,7 +260,7 @@ void dwconv_f32_k5x5_s2x2_r1x1_same_m1__56x56x72_relu(
         /* columns 1..26: kernel columns 0..4 live, no padding */
         for (int j = 1; j < 27; j++) {
             float *yp = y + ((ptrdiff_t)i * 28 + j) * 72;
-            const float *xp = x + ((ptrdiff_t)(2 * i - 1) * 56 + 2 * j - 1) * 72;
+            const float *xp = x + (((ptrdiff_t)2 * i - 1) * 56 + 2 * j - 1) * 72;
 
             for (int c = 0; c < 72; c++) {
                 float acc = xp[c] * w[c];                         /* tap (0,0) */
@@ -285,7 +285,7 @@ void dwconv_f32_k5x5_s2x2_r1x1_same_m1__56x56x72_relu(
         /* column 27: right padding, kernel columns 0..2 live */
         for (int j = 27; j < 28; j++) {
             float *yp = y + ((ptrdiff_t)i * 28 + j) * 72;
-            const float *xp = x + ((ptrdiff_t)(2 * i - 1) * 56 + 2 * j - 1) * 72;
+            const float *xp = x + (((ptrdiff_t)2 * i - 1) * 56 + 2 * j - 1) * 72;
 
             for (int c = 0; c < 72; c++) {
                 float acc = xp[c] * w[c];                         /* tap (0,0) */

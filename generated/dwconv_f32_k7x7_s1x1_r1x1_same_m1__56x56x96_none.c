@@ -41,12 +41,12 @@ static inline int first_tap(int pos, int rate)
 /* One past the last tap t < taps whose position pos + t * rate is below size. */
 static inline int end_tap(int pos, int rate, int size, int taps)
 {
-    int n;
+    long long n;
 
     if (pos >= size)
         return 0;
-    n = (size - 1 - pos) / rate + 1;
-    return n < taps ? n : taps;
+    n = ((long long)size - 1 - pos) / rate + 1; /* long long: size - 1 - pos may pass INT_MAX */
+    return n < taps ? (int)n : taps;
 }
 
 /*
@@ -81,7 +81,7 @@ void dwconv_f32_k7x7_s1x1_r1x1_same_m1__56x56x96_none(
             for (int c = 0; c < 96; c++)
                 yp[c] = 0.0f;
             for (int di = d0; di < d1; di++) {
-                const float *xq = x + ((ptrdiff_t)(i + di - 3) * 56 + j) * 96;
+                const float *xq = x + (((ptrdiff_t)i + di - 3) * 56 + j) * 96;
                 const float *wq = w + (7 * di + 3) * 96;
 
                 for (int c = 0; c < 96; c++) {
@@ -104,7 +104,7 @@ void dwconv_f32_k7x7_s1x1_r1x1_same_m1__56x56x96_none(
             for (int c = 0; c < 96; c++)
                 yp[c] = 0.0f;
             for (int di = d0; di < d1; di++) {
-                const float *xq = x + ((ptrdiff_t)(i + di - 3) * 56 + j - 1) * 96;
+                const float *xq = x + (((ptrdiff_t)i + di - 3) * 56 + j - 1) * 96;
                 const float *wq = w + (7 * di + 2) * 96;
 
                 for (int c = 0; c < 96; c++) {
@@ -128,7 +128,7 @@ void dwconv_f32_k7x7_s1x1_r1x1_same_m1__56x56x96_none(
             for (int c = 0; c < 96; c++)
                 yp[c] = 0.0f;
             for (int di = d0; di < d1; di++) {
-                const float *xq = x + ((ptrdiff_t)(i + di - 3) * 56 + j - 2) * 96;
+                const float *xq = x + (((ptrdiff_t)i + di - 3) * 56 + j - 2) * 96;
                 const float *wq = w + (7 * di + 1) * 96;
 
                 for (int c = 0; c < 96; c++) {
@@ -153,7 +153,7 @@ void dwconv_f32_k7x7_s1x1_r1x1_same_m1__56x56x96_none(
             for (int c = 0; c < 96; c++)
                 yp[c] = 0.0f;
             for (int di = d0; di < d1; di++) {
-                const float *xq = x + ((ptrdiff_t)(i + di - 3) * 56 + j - 3) * 96;
+                const float *xq = x + (((ptrdiff_t)i + di - 3) * 56 + j - 3) * 96;
                 const float *wq = w + 7 * di * 96;
 
                 for (int c = 0; c < 96; c++) {
@@ -179,7 +179,7 @@ void dwconv_f32_k7x7_s1x1_r1x1_same_m1__56x56x96_none(
             for (int c = 0; c < 96; c++)
                 yp[c] = 0.0f;
             for (int di = d0; di < d1; di++) {
-                const float *xq = x + ((ptrdiff_t)(i + di - 3) * 56 + j - 3) * 96;
+                const float *xq = x + (((ptrdiff_t)i + di - 3) * 56 + j - 3) * 96;
                 const float *wq = w + 7 * di * 96;
 
                 for (int c = 0; c < 96; c++) {
@@ -204,7 +204,7 @@ void dwconv_f32_k7x7_s1x1_r1x1_same_m1__56x56x96_none(
             for (int c = 0; c < 96; c++)
                 yp[c] = 0.0f;
             for (int di = d0; di < d1; di++) {
-                const float *xq = x + ((ptrdiff_t)(i + di - 3) * 56 + j - 3) * 96;
+                const float *xq = x + (((ptrdiff_t)i + di - 3) * 56 + j - 3) * 96;
                 const float *wq = w + 7 * di * 96;
 
                 for (int c = 0; c < 96; c++) {
@@ -228,7 +228,7 @@ void dwconv_f32_k7x7_s1x1_r1x1_same_m1__56x56x96_none(
             for (int c = 0; c < 96; c++)
                 yp[c] = 0.0f;
             for (int di = d0; di < d1; di++) {
-                const float *xq = x + ((ptrdiff_t)(i + di - 3) * 56 + j - 3) * 96;
+                const float *xq = x + (((ptrdiff_t)i + di - 3) * 56 + j - 3) * 96;
                 const float *wq = w + 7 * di * 96;
 
                 for (int c = 0; c < 96; c++) {
@@ -250,7 +250,7 @@ void dwconv_f32_k7x7_s1x1_r1x1_same_m1__56x56x96_none(
         /* column 0: left padding, kernel columns 3..6 live */
         for (int j = 0; j < 1; j++) {
             float *yp = y + ((ptrdiff_t)i * 56 + j) * 96;
-            const float *xp = x + ((ptrdiff_t)(i - 3) * 56 + j) * 96;
+            const float *xp = x + (((ptrdiff_t)i - 3) * 56 + j) * 96;
 
             for (int c = 0; c < 96; c++) {
                 float acc = xp[c] * w[3 * 96 + c];                /* tap (0,3) */
@@ -288,7 +288,7 @@ void dwconv_f32_k7x7_s1x1_r1x1_same_m1__56x56x96_none(
         /* column 1: left padding, kernel columns 2..6 live */
         for (int j = 1; j < 2; j++) {
             float *yp = y + ((ptrdiff_t)i * 56 + j) * 96;
-            const float *xp = x + ((ptrdiff_t)(i - 3) * 56 + j - 1) * 96;
+            const float *xp = x + (((ptrdiff_t)i - 3) * 56 + j - 1) * 96;
 
             for (int c = 0; c < 96; c++) {
                 float acc = xp[c] * w[2 * 96 + c];                /* tap (0,2) */
@@ -333,7 +333,7 @@ void dwconv_f32_k7x7_s1x1_r1x1_same_m1__56x56x96_none(
         /* column 2: left padding, kernel columns 1..6 live */
         for (int j = 2; j < 3; j++) {
             float *yp = y + ((ptrdiff_t)i * 56 + j) * 96;
-            const float *xp = x + ((ptrdiff_t)(i - 3) * 56 + j - 2) * 96;
+            const float *xp = x + (((ptrdiff_t)i - 3) * 56 + j - 2) * 96;
 
             for (int c = 0; c < 96; c++) {
                 float acc = xp[c] * w[96 + c];                    /* tap (0,1) */
@@ -385,7 +385,7 @@ void dwconv_f32_k7x7_s1x1_r1x1_same_m1__56x56x96_none(
         /* columns 3..52: kernel columns 0..6 live, no padding */
         for (int j = 3; j < 53; j++) {
             float *yp = y + ((ptrdiff_t)i * 56 + j) * 96;
-            const float *xp = x + ((ptrdiff_t)(i - 3) * 56 + j - 3) * 96;
+            const float *xp = x + (((ptrdiff_t)i - 3) * 56 + j - 3) * 96;
 
             for (int c = 0; c < 96; c++) {
                 float acc = xp[c] * w[c];                         /* tap (0,0) */
@@ -444,7 +444,7 @@ void dwconv_f32_k7x7_s1x1_r1x1_same_m1__56x56x96_none(
         /* column 53: right padding, kernel columns 0..5 live */
         for (int j = 53; j < 54; j++) {
             float *yp = y + ((ptrdiff_t)i * 56 + j) * 96;
-            const float *xp = x + ((ptrdiff_t)(i - 3) * 56 + j - 3) * 96;
+            const float *xp = x + (((ptrdiff_t)i - 3) * 56 + j - 3) * 96;
 
             for (int c = 0; c < 96; c++) {
                 float acc = xp[c] * w[c];                         /* tap (0,0) */
@@ -496,7 +496,7 @@ void dwconv_f32_k7x7_s1x1_r1x1_same_m1__56x56x96_none(
         /* column 54: right padding, kernel columns 0..4 live */
         for (int j = 54; j < 55; j++) {
             float *yp = y + ((ptrdiff_t)i * 56 + j) * 96;
-            const float *xp = x + ((ptrdiff_t)(i - 3) * 56 + j - 3) * 96;
+            const float *xp = x + (((ptrdiff_t)i - 3) * 56 + j - 3) * 96;
 
             for (int c = 0; c < 96; c++) {
                 float acc = xp[c] * w[c];                         /* tap (0,0) */
@@ -541,7 +541,7 @@ void dwconv_f32_k7x7_s1x1_r1x1_same_m1__56x56x96_none(
         /* column 55: right padding, kernel columns 0..3 live */
         for (int j = 55; j < 56; j++) {
             float *yp = y + ((ptrdiff_t)i * 56 + j) * 96;
-            const float *xp = x + ((ptrdiff_t)(i - 3) * 56 + j - 3) * 96;
+            const float *xp = x + (((ptrdiff_t)i - 3) * 56 + j - 3) * 96;
 
             for (int c = 0; c < 96; c++) {
                 float acc = xp[c] * w[c];                         /* tap (0,0) */
@@ -588,7 +588,7 @@ void dwconv_f32_k7x7_s1x1_r1x1_same_m1__56x56x96_none(
             for (int c = 0; c < 96; c++)
                 yp[c] = 0.0f;
             for (int di = d0; di < d1; di++) {
-                const float *xq = x + ((ptrdiff_t)(i + di - 3) * 56 + j) * 96;
+                const float *xq = x + (((ptrdiff_t)i + di - 3) * 56 + j) * 96;
                 const float *wq = w + (7 * di + 3) * 96;
 
                 for (int c = 0; c < 96; c++) {
@@ -611,7 +611,7 @@ void dwconv_f32_k7x7_s1x1_r1x1_same_m1__56x56x96_none(
             for (int c = 0; c < 96; c++)
                 yp[c] = 0.0f;
             for (int di = d0; di < d1; di++) {
-                const float *xq = x + ((ptrdiff_t)(i + di - 3) * 56 + j - 1) * 96;
+                const float *xq = x + (((ptrdiff_t)i + di - 3) * 56 + j - 1) * 96;
                 const float *wq = w + (7 * di + 2) * 96;
 
                 for (int c = 0; c < 96; c++) {
@@ -635,7 +635,7 @@ void dwconv_f32_k7x7_s1x1_r1x1_same_m1__56x56x96_none(
             for (int c = 0; c < 96; c++)
                 yp[c] = 0.0f;
             for (int di = d0; di < d1; di++) {
-                const float *xq = x + ((ptrdiff_t)(i + di - 3) * 56 + j - 2) * 96;
+                const float *xq = x + (((ptrdiff_t)i + di - 3) * 56 + j - 2) * 96;
                 const float *wq = w + (7 * di + 1) * 96;
 
                 for (int c = 0; c < 96; c++) {
@@ -660,7 +660,7 @@ void dwconv_f32_k7x7_s1x1_r1x1_same_m1__56x56x96_none(
             for (int c = 0; c < 96; c++)
                 yp[c] = 0.0f;
             for (int di = d0; di < d1; di++) {
-                const float *xq = x + ((ptrdiff_t)(i + di - 3) * 56 + j - 3) * 96;
+                const float *xq = x + (((ptrdiff_t)i + di - 3) * 56 + j - 3) * 96;
                 const float *wq = w + 7 * di * 96;
 
                 for (int c = 0; c < 96; c++) {
@@ -686,7 +686,7 @@ void dwconv_f32_k7x7_s1x1_r1x1_same_m1__56x56x96_none(
             for (int c = 0; c < 96; c++)
                 yp[c] = 0.0f;
             for (int di = d0; di < d1; di++) {
-                const float *xq = x + ((ptrdiff_t)(i + di - 3) * 56 + j - 3) * 96;
+                const float *xq = x + (((ptrdiff_t)i + di - 3) * 56 + j - 3) * 96;
                 const float *wq = w + 7 * di * 96;
 
                 for (int c = 0; c < 96; c++) {
@@ -711,7 +711,7 @@ void dwconv_f32_k7x7_s1x1_r1x1_same_m1__56x56x96_none(
             for (int c = 0; c < 96; c++)
                 yp[c] = 0.0f;
             for (int di = d0; di < d1; di++) {
-                const float *xq = x + ((ptrdiff_t)(i + di - 3) * 56 + j - 3) * 96;
+                const float *xq = x + (((ptrdiff_t)i + di - 3) * 56 + j - 3) * 96;
                 const float *wq = w + 7 * di * 96;
 
                 for (int c = 0; c < 96; c++) {
@@ -735,7 +735,7 @@ void dwconv_f32_k7x7_s1x1_r1x1_same_m1__56x56x96_none(
             for (int c = 0; c < 96; c++)
                 yp[c] = 0.0f;
             for (int di = d0; di < d1; di++) {
-                const float *xq = x + ((ptrdiff_t)(i + di - 3) * 56 + j - 3) * 96;
+                const float *xq = x + (((ptrdiff_t)i + di - 3) * 56 + j - 3) * 96;
                 const float *wq = w + 7 * di * 96;
 
                 for (int c = 0; c < 96; c++) {

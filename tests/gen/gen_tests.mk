@@ -7,6 +7,6 @@
 
 .PHONY: test-gen
 test-gen: $(DWGEN) $(LIBDWGEN)
-	CC="$(CC)" sh tests/gen/test_gen.sh $(DWGEN) $(BUILD)/tests/gen $(LIBDWGEN)
+	CC="$(CC)" CFLAGS="$(SANFLAGS)" LDFLAGS="$(LDFLAGS)" sh tests/gen/test_gen.sh $(DWGEN) $(BUILD)/tests/gen $(LIBDWGEN)
 
 TEST_TARGETS += test-gen

@@ -15,6 +15,10 @@ DWGEN=${1:?usage: test_gen.sh DWGEN WORKDIR LIBDWGEN}
 W=${2:?usage: test_gen.sh DWGEN WORKDIR LIBDWGEN}
 LIB=${3:?usage: test_gen.sh DWGEN WORKDIR LIBDWGEN}
 CC=${CC:-cc}
+# Extra flags for the C this script compiles and links (e.g. the sanitizer
+# flags of `make test SAN=1`, which the runtime library was built with).
+CFLAGS=${CFLAGS:-}
+LDFLAGS=${LDFLAGS:-}
 SRC=$(pwd)
 case $DWGEN in /*) ;; *) DWGEN=$SRC/$DWGEN ;; esac
 case $W in /*) ;; *) W=$SRC/$W ;; esac
@@ -352,9 +356,10 @@ if [ -f "$LIB" ]; then
     for set in mixed:dwgen_registry_mixed:-DEXPECT_ANY set:dwgen_registry_generated:; do
         dir=${set%%:*} rest=${set#*:}
         sym=${rest%%:*} flag=${rest#*:}
-        $CC -std=c99 -D_POSIX_C_SOURCE=200809L -O1 -Wall -Wextra -Werror -I"$SRC/runtime" \
-            -DREGISTRY="$sym" $flag "$SRC/tests/gen/registry_check.c" "$W/$dir"/*.c "$LIB" -lm \
-            -o "$W/check_$dir" 2>>"$W/cc.log"
+        # shellcheck disable=SC2086
+        $CC -std=c99 -D_POSIX_C_SOURCE=200809L -O1 -Wall -Wextra -Werror $CFLAGS -I"$SRC/runtime" \
+            -DREGISTRY="$sym" $flag "$SRC/tests/gen/registry_check.c" "$W/$dir"/*.c "$LIB" \
+            $LDFLAGS -lm -o "$W/check_$dir" 2>>"$W/cc.log"
         check "registry_check builds for $dir" test $? = 0
         result=$("$W/check_$dir")
         check "registry_check passes for $dir: $result" test $? = 0

@@ -5,6 +5,12 @@
 #   make torture N=500 SEED=7       any other draw; a failure prints its seed
 #   make torture-smoke              N=30 (part of `make test`)
 #   make torture TORTURE_CFLAGS='-O1 -fsanitize=address,undefined'
+#   make torture TARGET=avx2        the kernels of another generator target
+#                                   (dwgen --target), in $(BUILD)/torture-avx2
+#
+# With TARGET=avx2 the cases run twice: with the usual allocations, then
+# with every buffer mmapped (glibc's mmap_threshold=0), which puts them 16
+# bytes past a 32-byte boundary: the avx2 kernels' shifted bodies.
 #
 # draw.lua draws the configurations (kernel 1..9 per axis, one draw in 20
 # up to 31; stride and rate 1..3; SAME, VALID and explicit pads 0..4;
@@ -20,6 +26,7 @@ SEED          ?= 20240611
 TORTURE_JOBS  ?= 2
 TORTURE_OPT   ?= -O2
 TORTURE_CFLAGS ?=
+TARGET        ?= c
 TORTURE_LUA   := LUA_PATH='$(CURDIR)/gen/?.lua;$(CURDIR)/tests/torture/?.lua;;' lua5.4
 
 # The generator when gen/gen.mk provides it, else draw.lua's own renderer.
@@ -29,24 +36,28 @@ TORTURE_SRC := tests/torture/torture.c tests/torture/torture.h tests/torture/dra
                tests/torture/lua_render.lua tests/kernels/kernel_check.c \
                $(wildcard gen/kernel_*.lua templates/kernel_*.c.in)
 
-TORTURE_CC = $(CC) $(CSTD) $(TORTURE_OPT) $(WARN) $(TORTURE_CFLAGS) -I$(CURDIR)/runtime
+TORTURE_CC = $(CC) $(CSTD) $(TORTURE_OPT) $(WARN) $(SANFLAGS) $(TORTURE_CFLAGS) -I$(CURDIR)/runtime
 
 # $(call torture_run,DIR,N,SEED): draw, generate, build and run.
 define torture_run
 	rm -rf $(1) && mkdir -p $(1)/kernels
-	$(TORTURE_LUA) tests/torture/draw.lua $(3) $(2) $(1) $(TORTURE_MODE)
+	$(TORTURE_LUA) tests/torture/draw.lua $(3) $(2) $(1) $(TORTURE_MODE) $(TARGET)
 	$(if $(filter dwgen,$(TORTURE_MODE)),sh $(1)/dwgen.sh $(DWGEN) $(1)/kernels)
 	cd $(1)/kernels && ls *.c | xargs -P $(TORTURE_JOBS) -n 16 $(TORTURE_CC) -c
 	$(TORTURE_CC) -Itests/kernels -Itests/torture -o $(1)/torture $(1)/cases.c \
 	    tests/torture/torture.c tests/kernels/kernel_check.c $(1)/kernels/*.o $(LIBDWGEN) -lm
 	$(1)/torture
+	$(if $(filter avx2,$(TARGET)),GLIBC_TUNABLES=glibc.malloc.mmap_threshold=0 $(1)/torture)
 endef
 
 .PHONY: torture torture-smoke
+# The c target keeps its folders' old names; others get their own.
+TORTURE_SUFFIX := $(if $(filter c,$(TARGET)),,-$(TARGET))
+
 torture: $(LIBDWGEN) $(DWGEN) $(TORTURE_SRC)
-	$(call torture_run,$(BUILD)/torture,$(N),$(SEED))
+	$(call torture_run,$(BUILD)/torture$(TORTURE_SUFFIX),$(N),$(SEED))
 
 torture-smoke: $(LIBDWGEN) $(DWGEN) $(TORTURE_SRC)
-	$(call torture_run,$(BUILD)/torture-smoke,30,1)
+	$(call torture_run,$(BUILD)/torture-smoke$(TORTURE_SUFFIX),30,1)
 
 TEST_TARGETS += torture-smoke
