@@ -85,6 +85,7 @@ check:
 	$(MAKE) CC=clang BUILD=$(BUILD)/clang test
 	$(MAKE) check-regen
 	$(MAKE) torture N=200
+	$(MAKE) torture TARGET=avx2 N=100
 	$(MAKE) test-install
 	$(MAKE) SAN=1 test
 	$(MAKE) fuzz FUZZ_SECONDS=60

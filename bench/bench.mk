@@ -2,6 +2,7 @@
 #
 #   make run                          MobileNetV2 (the default model set)
 #   make run MODEL=models/xception.tsv
+#   make run DWGEN_TARGET=c           the portable kernels (default: avx2 where the CPU has it)
 #
 # Generates the model's kernels into $(BUILD)/run/MODELNAME/kernels, builds
 # them with bench/run_model.c and the runtime, checks each layer against the
@@ -9,7 +10,11 @@
 
 MODEL      ?= models/mobilenet_v2.tsv
 KERNEL_OPT ?= -O3 -march=native
-RUN_DIR    := $(BUILD)/run/$(basename $(notdir $(MODEL)))
+# The generator target (dwgen --target): avx2 when this CPU has AVX2 and
+# FMA (the kernels run where they are built), else dwgen's default, c.
+DWGEN_TARGET ?= $(if $(shell grep -qw avx2 /proc/cpuinfo 2>/dev/null && \
+                    grep -qw fma /proc/cpuinfo && echo y),avx2)
+RUN_DIR    := $(BUILD)/run/$(basename $(notdir $(MODEL)))$(if $(DWGEN_TARGET),-$(DWGEN_TARGET))
 
 .PHONY: run
 run: $(RUN_DIR)/run_model
@@ -19,7 +24,8 @@ run: $(RUN_DIR)/run_model
 # rule regenerates it and one compiler call builds everything in it.
 $(RUN_DIR)/kernels.stamp: $(DWGEN) $(MODEL)
 	@mkdir -p $(RUN_DIR)
-	$(DWGEN) -o $(RUN_DIR)/kernels --registry dwgen_registry_run $(MODEL)
+	$(DWGEN) -o $(RUN_DIR)/kernels --registry dwgen_registry_run \
+	    $(if $(DWGEN_TARGET),--target $(DWGEN_TARGET)) $(MODEL)
 	@touch $@
 
 $(RUN_DIR)/run_model: $(RUN_DIR)/kernels.stamp bench/run_model.c tests/kernels/kernel_check.c $(LIBDWGEN)

@@ -4,6 +4,9 @@
 #   make bench MODELS="models/a.tsv models/b.tsv"  the named ones
 #   make bench BENCH_ROUNDS=25 BENCH_MIN_MS=5      more rounds, longer batches
 #   make bench BENCH_PEERS=onednn                  only these peers
+#   make bench BENCH_TARGET=avx2                   dwgen --target avx2 kernels
+#   make tune-avx2 MODELS=...                      measure the avx2 loop orders
+#                                                  and rewrite gen/kernel_avx2_wisdom.lua
 #
 # Included by the top Makefile after bench/bench.mk (KERNEL_OPT) and
 # gen/gen.mk (DWGEN). Each model set is generated into its own folder,
@@ -20,6 +23,10 @@ DWGEN        ?= $(BUILD)/bin/dwgen
 # The generator the benchmark runs: DWGEN unless told otherwise (a stand-in
 # goes here, not in DWGEN, whose rule in gen/gen.mk would rebuild it).
 BENCH_DWGEN  ?= $(DWGEN)
+# The generator target (dwgen --target): empty for dwgen's default (c,
+# portable C99), or avx2.
+BENCH_TARGET ?=
+BENCH_TARGET_FLAG = $(if $(BENCH_TARGET),--target $(BENCH_TARGET))
 GNUPLOT      ?= gnuplot
 SIZE         ?= size
 BENCH_CFLAGS  = -std=c11 -D_POSIX_C_SOURCE=200809L -O2 -g $(WARN) $(DEPFLAGS) $(CFLAGS) \
@@ -68,7 +75,7 @@ $(BENCH_DIR)/peers.flags: FORCE_BENCH_PEERS
 # Likewise the generator in use: another BENCH_DWGEN regenerates every model set.
 $(BENCH_DIR)/generator.id: FORCE_BENCH_PEERS
 	@mkdir -p $(@D)
-	@echo '$(abspath $(BENCH_DWGEN)) --registry $(BENCH_REG)' > $@.new
+	@echo '$(abspath $(BENCH_DWGEN)) --registry $(BENCH_REG) $(BENCH_TARGET_FLAG)' > $@.new
 	@if cmp -s $@.new $@; then rm $@.new; else mv $@.new $@; fi
 
 .PHONY: FORCE_BENCH_PEERS
@@ -91,7 +98,7 @@ define bench_model
 $(BENCH_DIR)/$(2)/kernels.stamp: $(1) $(BENCH_DWGEN) $(BENCH_DIR)/generator.id
 	rm -rf $(BENCH_DIR)/$(2)/kernels $(BENCH_DIR)/$(2)/kobj
 	@mkdir -p $(BENCH_DIR)/$(2)/kobj
-	$(BENCH_DWGEN) -o $(BENCH_DIR)/$(2)/kernels --registry $(BENCH_REG) $(1)
+	$(BENCH_DWGEN) -o $(BENCH_DIR)/$(2)/kernels --registry $(BENCH_REG) $(BENCH_TARGET_FLAG) $(1)
 	@touch $$@
 
 $(BENCH_DIR)/$(2)/bench: $(BENCH_DIR)/$(2)/kernels.stamp $(BENCH_OBJ) $(LIBDWGEN) \
@@ -127,3 +134,18 @@ bench: $(BENCH_BINS)
 	    $(GNUPLOT) -e "data='$(BENCH_DIR)/speedups.tsv'; out='$(BENCH_DIR)/speedups.png'" \
 	        bench/plot.gp && echo "wrote $(BENCH_DIR)/speedups.png"; \
 	fi
+
+# --- the avx2 target's wisdom -------------------------------------------------
+# Measures, for every shape-specialized layer of MODELS, the avx2 kernel's
+# loop-order candidates side by side (gen/kernel_avx2_tune.lua, harness
+# templates/kernel_avx2_tune.c.in, kernels compiled with KERNEL_OPT) and
+# rewrites gen/kernel_avx2_wisdom.lua with the choices that beat the
+# default rule by 5% or more. Like `make regen`, it writes into the source
+# tree on purpose; generation itself only reads the file.
+TUNE_ROUNDS ?= 15
+.PHONY: tune-avx2
+tune-avx2: $(LIBDWGEN)
+	LUA_PATH='$(CURDIR)/gen/?.lua;;' lua5.4 gen/kernel_avx2_tune.lua \
+	    --dir $(abspath $(BUILD)/tune-avx2) --cc '$(CC)' --cflags '$(KERNEL_OPT) $(CFLAGS)' \
+	    --lib $(abspath $(LIBDWGEN)) --include $(CURDIR)/runtime --templates templates \
+	    --rounds $(TUNE_ROUNDS) --out gen/kernel_avx2_wisdom.lua $(MODELS)

@@ -95,6 +95,7 @@ local function plan(layers, o)
   end
   for _, layer in ipairs(layers) do
     layer.kernels = {}
+    layer.cfg.target = o.target       -- --target: kernel_render's and naming's cfg.target
     local any = layer.cfg.in_h == 0
     if o.specialize ~= "config" then use(layer, layer.cfg) end
     if o.specialize ~= "shape" and not any then use(layer, spec.any_shape(layer.cfg)) end

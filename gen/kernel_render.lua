@@ -10,14 +10,24 @@
 -- text in templates/kernel_c.c.in; this module checks the configuration,
 -- works out which declarations and helpers the kernel needs, and writes
 -- the header comment.
+--
+-- cfg.target picks the target (default "c"):
+--   c     portable C99 (templates/kernel_c.c.in, kernel_plan.lua);
+--   avx2  x86-64 AVX2+FMA intrinsics (templates/kernel_avx2.c.in,
+--         kernel_avx2_plan.lua, kernel_avx2_code.lua) for shape-specialized
+--         kernels, with a pack function; a configuration-specialized
+--         (`__any`) kernel of this target is the portable C body (its
+--         header says so).
 
 local Plan = require("kernel_plan")
 local Bands = require("kernel_bands")
+local Avx2Plan = require("kernel_avx2_plan")
+local Avx2Code = require("kernel_avx2_code")
 
 local K = {}
 
--- One template per target; only the portable C99 target exists so far.
-K.TEMPLATES = { c = "kernel_c.c.in" }
+-- One template per target.
+K.TEMPLATES = { c = "kernel_c.c.in", avx2 = "kernel_avx2.c.in" }
 
 local ACTIVATIONS = {
     none = "no activation",
@@ -143,8 +153,9 @@ local function wrap(text, width, lead)
     return lines
 end
 
--- The header comment's description of the layer and the kernel.
-local function about(c, plan)
+-- The header comment's description of the layer and the kernel; layout
+-- is the text of the last paragraph (the C target's when nil).
+local function about(c, plan, layout)
     local taps = c.kernel_h * c.kernel_w
     local act = ACTIVATIONS[c.activation]
     if c.activation == "clamp" then
@@ -179,7 +190,8 @@ local function about(c, plan)
         "border rows dynamic (live kernel rows found per row), every column band fixed",
         "only the padding-free block fixed; border rows and columns dynamic",
     }
-    text[#text + 1] = string.format("Layout %d: %s; %d row bands x %d column bands, cost %d " ..
+    text[#text + 1] = layout or
+                      string.format("Layout %d: %s; %d row bands x %d column bands, cost %d " ..
                                     "(budget %d; rule in the template).", plan.layout,
                                     layouts[plan.layout], #plan.rows, #plan.cols, plan.cost,
                                     Plan.BUDGET)
@@ -354,12 +366,91 @@ local function environment(c, ctx, plan)
     }
 end
 
+-- The header paragraph of an avx2 kernel: its plan in words.
+local function avx2_words(plan)
+    local ch, k = plan.ch, plan.knobs
+    local orders = {
+        row = "for each output row, each tile group with its weights in registers, then " ..
+              "the row's pixel blocks",
+        tile = "for each tile group, its weights in registers, every row's pixel blocks",
+        pixel = "for each output row and pixel block, every tile group in turn",
+    }
+    local layouts = { "every row and column band fixed", "border rows dynamic",
+                      "border rows and columns dynamic" }
+    local tail = ch.tiles - ch.count * ch.L
+    return string.format("Target avx2: AVX2+FMA intrinsics, 8 output channels per ymm " ..
+                         "register, %d tiles (%d groups of %d in a loop%s). Loop order %s " ..
+                         "(%s): %s; blocks of %d output pixels, %d tile%s per block; weights " ..
+                         "%s.%s Layout %d: %s; %d row bands x %d column bands, %d FMA " ..
+                         "statements (budget %d).", ch.tiles, ch.count, ch.L,
+                         tail > 0 and string.format(", %d more unrolled", tail) or "",
+                         k.order, k.from == "rule" and "default rule" or "from the wisdom file",
+                         orders[k.order], k.P, ch.G, ch.G > 1 and "s" or "",
+                         plan.resident and "and bias held in registers per tile group" or
+                         "loaded where used",
+                         plan.shifted and " A second body, for input and output 16 bytes " ..
+                         "past a 32-byte boundary, shifts the tiles by 4 channels so its " ..
+                         "vectors are aligned." or "", plan.layout, layouts[plan.layout], #plan.rows,
+                         #plan.cols, plan.cost, Avx2Plan.BUDGET)
+end
+
+-- The environment of templates/kernel_avx2.c.in.
+local function avx2_environment(c, ctx, plan)
+    local clamp_min, clamp_max
+    if c.activation == "clamp" then
+        clamp_min, clamp_max = float_literal(c.clamp_min), float_literal(c.clamp_max)
+    end
+    local code = Avx2Code.body(plan, c.activation, clamp_min, clamp_max)
+    local uses = code.uses
+    local text = table.concat(code.lines, "\n")
+    local function mentions(name)
+        return text:find("%f[%w_]" .. name .. "%f[^%w_]") ~= nil
+    end
+    uses.x, uses.w = mentions("x"), mentions("w")
+    local unused = { "params", "shape" }
+    if not uses.x then
+        unused[#unused + 1] = "input"
+    end
+    if not uses.w then
+        unused[#unused + 1] = "weights"
+    end
+    return {
+        target = c.target, dtype = c.dtype, version = ctx.version, name = ctx.name,
+        pack_name = ctx.pack_name,
+        command = wrap("Command: " .. (ctx.command or ""):gsub("%*/", "* /"), 74, "    "),
+        about = about(c, plan, avx2_words(plan)), d = plan.d, tiles = plan.ch.tiles,
+        shift_tiles = plan.shifted and plan.shifted.tiles or 0,
+        total = 8 + (plan.ch.tiles + (plan.shifted and plan.shifted.tiles or 0)) *
+                    plan.d.taps * 8,
+        consts = code.consts, body = code.lines, uses = uses, unused = unused,
+    }
+end
+
 -- The text of the kernel's .c file and what the generator records about it.
 function K.source(cfg, ctx)
     local c = check(cfg)
-    local plan = Plan.make(c)
-    local text = ctx.render(K.TEMPLATES[c.target], environment(c, ctx, plan))
     local taps = c.kernel_h * c.kernel_w
+    if c.target == "avx2" and c.in_h > 0 then
+        local plan = Avx2Plan.make(c)
+        local text = ctx.render(K.TEMPLATES.avx2, avx2_environment(c, ctx, plan))
+        return text, { pack = true, taps = taps, flops_per_output = 2 * taps,
+                       layout = plan.layout, cost = plan.cost }
+    end
+    local plan = Plan.make(c)
+    local env = environment(c, ctx, plan)
+    if c.target ~= "c" then
+        -- A configuration-specialized kernel of another target: the
+        -- portable C body, said so in its header.
+        env.target = "c"
+        env.about[#env.about + 1] = ""
+        for _, l in ipairs(wrap("Target " .. c.target .. ": configuration-specialized " ..
+                                "kernels of this target are the portable C body of " ..
+                                "templates/kernel_c.c.in (only shape-specialized kernels " ..
+                                "use the " .. c.target .. " template).", 74, "  ")) do
+            env.about[#env.about + 1] = l
+        end
+    end
+    local text = ctx.render(K.TEMPLATES.c, env)
     return text, { pack = false, taps = taps, flops_per_output = 2 * taps,
                    layout = plan.layout, cost = plan.cost }
 end

@@ -39,6 +39,10 @@ Output:
   --specialize KIND   shape: kernels for the exact input size (default);
                       config: kernels for any input size (H, W, C are 0 in the key);
                       both: both levels (the registry prefers the exact size)
+  --target T          c: portable C99 kernels (default); avx2: x86-64 AVX2+FMA
+                      intrinsics (shape-specialized kernels; __any ones are the C
+                      body), names end in __avx2, files build with any flags but
+                      must run on CPUs with AVX2 and FMA
   --prefix P          start kernel names with P instead of "dwconv", so two sets
                       can be linked into one program
   --registry NAME     the registry variable's name (default dwgen_registry_generated)
@@ -92,7 +96,7 @@ Exit status: 0 success, 2 bad input (layer file or option, or with
 local VALUED = {
   ["--output"] = "output", ["--layer"] = "layer", ["--specialize"] = "specialize",
   ["--prefix"] = "prefix", ["--registry"] = "registry", ["--templates"] = "templates",
-  ["--modules"] = "modules",
+  ["--modules"] = "modules", ["--target"] = "target",
 }
 local FLAGS = { ["--list"] = "list", ["--help"] = "help", ["--version"] = "version",
                 ["--require-all"] = "require_all" }
@@ -103,6 +107,7 @@ local SHORT = { ["-o"] = "--output", ["-h"] = "--help" }
 local UNRECORDED = { output = true, templates = true, modules = true, require_all = true }
 
 local SPECIALIZE = { "shape", "config", "both" }
+local TARGETS = { "c", "avx2" }
 
 -- A word the shell passes through unchanged, or the word single-quoted;
 -- control characters become '?', and "*/" and "/*" are broken up, as the
@@ -123,10 +128,10 @@ end
 
 -- Parse argv (without the program name) into an options table:
 -- inputs = list of { file = PATH } | { layer = SPEC, index = N }, output,
--- specialize, prefix, registry, templates, modules, list, require_all, help,
--- version, command (the recorded command line).
+-- specialize, target, prefix, registry, templates, modules, list, require_all,
+-- help, version, command (the recorded command line).
 function options.parse(args)
-  local o = { inputs = {}, specialize = "shape", prefix = "dwconv",
+  local o = { inputs = {}, specialize = "shape", target = "c", prefix = "dwconv",
               registry = "dwgen_registry_generated" }
   local recorded = { "dwgen" }
   local layers, i, only_files = 0, 1, false
@@ -192,6 +197,12 @@ function options.check(o)
   if not ok then
     failure.input(nil, "--specialize must be %s (got '%s')%s", suggest.alternatives(SPECIALIZE),
                   o.specialize, suggest.hint(o.specialize, SPECIALIZE))
+  end
+  ok = false
+  for _, t in ipairs(TARGETS) do ok = ok or t == o.target end
+  if not ok then
+    failure.input(nil, "--target must be %s (got '%s')%s", suggest.alternatives(TARGETS),
+                  o.target, suggest.hint(o.target, TARGETS))
   end
   if #o.inputs == 0 then
     failure.input(nil, "no layers: name a layer file or use --layer (see dwgen --help)")

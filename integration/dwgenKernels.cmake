@@ -5,6 +5,7 @@
 #                     [PREFIX <p>]             kernel name prefix (default dwconv)
 #                     [REGISTRY <name>]        registry variable (default dwgen_registry_generated)
 #                     [SPECIALIZE shape|config|both]
+#                     [TARGET_ISA c|avx2]      kernel target (dwgen --target; default c)
 #                     [REQUIRE_ALL]            fail when a layer gets no specialized kernel
 #                     [OUTPUT_DIR <dir>]       default ${CMAKE_CURRENT_BINARY_DIR}/dwgen/<REGISTRY>
 #                     [OPTIONS <arg>...]       more dwgen arguments, passed as they are
@@ -32,7 +33,7 @@
 
 function(dwgen_add_kernels target)
   cmake_parse_arguments(PARSE_ARGV 1 ARG "REQUIRE_ALL"
-    "PREFIX;REGISTRY;SPECIALIZE;OUTPUT_DIR;SOURCES_VAR" "LAYERS;OPTIONS")
+    "PREFIX;REGISTRY;SPECIALIZE;TARGET_ISA;OUTPUT_DIR;SOURCES_VAR" "LAYERS;OPTIONS")
   set(_fn "dwgen_add_kernels(${target})")
   if(ARG_UNPARSED_ARGUMENTS)
     message(FATAL_ERROR "${_fn}: unknown arguments: ${ARG_UNPARSED_ARGUMENTS}")
@@ -78,6 +79,9 @@ function(dwgen_add_kernels target)
   endforeach()
 
   set(_args --prefix "${ARG_PREFIX}" --registry "${ARG_REGISTRY}" --specialize "${ARG_SPECIALIZE}")
+  if(ARG_TARGET_ISA)
+    list(APPEND _args --target "${ARG_TARGET_ISA}")
+  endif()
   if(ARG_REQUIRE_ALL)
     list(APPEND _args --require-all)
   endif()

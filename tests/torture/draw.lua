@@ -1,6 +1,6 @@
 -- draw.lua - draw random layer configurations for the torture test.
 --
---   lua5.4 tests/torture/draw.lua SEED N OUTDIR [dwgen|lua]
+--   lua5.4 tests/torture/draw.lua SEED N OUTDIR [dwgen|lua] [TARGET]
 --
 -- Writes into OUTDIR:
 --   cases.c   the drawn cases (tests/torture/torture.h), each with a second
@@ -10,11 +10,16 @@
 --             the configuration-specialized ("in=*x*x*") kernel;
 --   kernels/  (mode lua) the same kernels rendered directly through
 --             gen/kernel_render.lua, plus kernels/registry.c.
+-- TARGET is the generator's target (c, the default, or avx2): dwgen's
+-- --target, or cfg.target in mode lua. For targets other than c, one draw
+-- in 4 has M = 1 and a multiple of 8 channels (the draws for c are as
+-- they always were).
 -- The same SEED and N always draw the same cases (Lua 5.4's generator).
 
 local seed, n, outdir, mode = tonumber(arg[1]), tonumber(arg[2]), arg[3], arg[4] or "dwgen"
-if not seed or not n or not outdir then
-    io.stderr:write("usage: draw.lua SEED N OUTDIR [dwgen|lua]\n")
+local target = arg[5] or "c"
+if not seed or not n or not outdir or not target:match("^[%w_]+$") then
+    io.stderr:write("usage: draw.lua SEED N OUTDIR [dwgen|lua] [TARGET]\n")
     os.exit(2)
 end
 math.randomseed(seed)
@@ -61,6 +66,11 @@ local function draw()
             in_h = math.random(40), in_w = math.random(40),
             channels = big and math.random(8) or math.random(70),
         }
+        if target ~= "c" and math.random(4) == 1 then
+            -- SIMD targets treat whole 8-channel tiles with M = 1 specially
+            -- (avx2: a second, shifted body for misaligned buffers)
+            c.multiplier, c.channels = 1, 8 * math.random(big and 1 or 8)
+        end
         if c.padding == "explicit" then
             c.pad_top, c.pad_bottom = math.random(0, 4), math.random(0, 4)
             c.pad_left, c.pad_right = math.random(0, 4), math.random(0, 4)
@@ -160,6 +170,9 @@ if mode == "dwgen" then
     -- One dwgen run for every kernel; the registry it writes lists them.
     local sh = { "#!/bin/sh", "# Drawn by tests/torture/draw.lua " .. seed .. " " .. n .. ".",
                  "# usage: dwgen.sh DWGEN OUTDIR", "exec \"$1\" -o \"$2\" --registry torture_registry \\" }
+    if target ~= "c" then
+        sh[#sh + 1] = "    --target " .. target .. " \\"
+    end
     for _, c in ipairs(cases) do
         sh[#sh + 1] = "    --layer '" .. spec(c) .. "' \\"
         sh[#sh + 1] = "    --layer '" .. spec(c, true) .. "' \\"
@@ -173,20 +186,25 @@ else
     local entries, protos = {}, {}
     for i, c in ipairs(cases) do
         for _, any in ipairs({ false, true }) do
-            local cfg = setmetatable({}, { __index = c })
+            local cfg = setmetatable({ target = target }, { __index = c })
             local name = string.format("torture_%04d_%s", i, any and "any" or "shape")
             if any then
                 cfg.in_h, cfg.in_w, cfg.channels = 0, 0, 0
             end
-            local text = K.source(cfg, { name = name, pack_name = name .. "_pack",
-                                         command = "draw.lua " .. spec(c, any),
-                                         version = "torture", render = render })
+            local text, info = K.source(cfg, { name = name, pack_name = name .. "_pack",
+                                               command = "draw.lua " .. spec(c, any),
+                                               version = "torture", render = render })
             write(outdir .. "/kernels/" .. name .. ".c", text)
             local size = any and { in_h = 0, in_w = 0, channels = 0 } or c
             protos[#protos + 1] = "void " .. name .. "(const dwgen_params *, const dwgen_shape *, " ..
                                   "const float *, const float *, const float *, float *, int, int);"
-            entries[#entries + 1] = string.format("    { %s, %s, NULL, \"%s\" },",
-                                                  params(c, size), name, name)
+            if info.pack then
+                protos[#protos + 1] = "size_t " .. name .. "_pack(const dwgen_params *, " ..
+                                      "const float *, float *);"
+            end
+            entries[#entries + 1] = string.format("    { %s, %s, %s, \"%s\" },",
+                                                  params(c, size), name,
+                                                  info.pack and name .. "_pack" or "NULL", name)
         end
     end
     write(outdir .. "/kernels/registry.c", table.concat({
