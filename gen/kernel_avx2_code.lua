@@ -16,32 +16,9 @@ local Code = {}
 
 local INDENT = "    "
 
--- An affine C expression from { coefficient, atom } terms; atoms that are
--- numbers fold into the constant. lin({ {2, "i"}, {-1, 1} }, 3) == "2 * i + 2".
-local function lin(terms, k)
-    k = k or 0
-    local out = ""
-    for _, t in ipairs(terms) do
-        local coef, atom = t[1], t[2]
-        if type(atom) == "number" then
-            k = k + coef * atom
-        elseif coef ~= 0 then
-            local mag = math.abs(coef)
-            local term = mag == 1 and atom or (mag .. " * " .. atom)
-            if out == "" then
-                out = (coef < 0 and "-" or "") .. term
-            else
-                out = out .. (coef < 0 and " - " or " + ") .. term
-            end
-        end
-    end
-    if out == "" then
-        return tostring(k)
-    elseif k ~= 0 then
-        out = out .. (k < 0 and " - " or " + ") .. math.abs(k)
-    end
-    return out
-end
+-- An affine C expression from { coefficient, atom } terms (shared with the
+-- portable target): lin({ {2, "i"}, {-1, 1} }, 3) == "2 * i + 2".
+local lin = require("kernel_plan").lin
 Code.lin = lin
 
 -- "p + 12", "p" or "p - 3".
