@@ -86,6 +86,9 @@ check:
 	$(MAKE) check-regen
 	$(MAKE) torture N=200
 	$(MAKE) torture TARGET=avx2 N=100
+	$(MAKE) torture TARGET=avx512 N=100
+	$(MAKE) CC=clang BUILD=$(BUILD)/clang torture TARGET=avx512 N=40
+	$(MAKE) SAN=1 torture TARGET=avx512 N=40
 	$(MAKE) test-install
 	$(MAKE) SAN=1 test
 	$(MAKE) fuzz FUZZ_SECONDS=60

@@ -2,6 +2,7 @@
  * bench_data.c - a layer's buffers, filled with reproducible random data.
  */
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -18,9 +19,41 @@ static float uniform(unsigned *state)
     return (float)(x >> 8) / 8388608.0f - 1.0f;
 }
 
+/*
+ * Where the activation buffers start: BENCH_OFFSET bytes (a multiple of 4
+ * below 64, default 0) past a 64-byte boundary. Inference engines align
+ * tensors to 64 bytes (TensorFlow Lite's arena, XNNPACK, oneDNN), so that
+ * is the default; BENCH_OFFSET=16 measures what plain malloc gives large
+ * buffers. Every implementation runs on the same buffers either way.
+ */
+static size_t buffer_offset(void)
+{
+    const char *env = getenv("BENCH_OFFSET");
+    long v = env != NULL && *env ? strtol(env, NULL, 10) : 0;
+    return v > 0 && v < 64 && v % 4 == 0 ? (size_t)v : 0;
+}
+
+/*
+ * n floats at buffer_offset() past a 64-byte boundary, in a block that
+ * starts one line before it; free with free_floats.
+ */
+static float *alloc_floats(size_t n)
+{
+    size_t bytes = ((n ? n : 1) * sizeof(float) + 63) / 64 * 64 + 64;
+    char *base = aligned_alloc(64, bytes + 64);
+    return base == NULL ? NULL : (float *)(base + 64 + buffer_offset());
+}
+
+/* The block of p: the 64-byte boundary at or below p, one line back. */
+static void free_floats(float *p)
+{
+    if (p != NULL)
+        free((char *)p - ((uintptr_t)p & 63) - 64);
+}
+
 static float *random_floats(size_t n, unsigned *state)
 {
-    float *p = malloc((n ? n : 1) * sizeof *p);
+    float *p = alloc_floats(n);
     if (p != NULL)
         for (size_t i = 0; i < n; i++)
             p[i] = uniform(state);
@@ -51,7 +84,7 @@ int bench_layer_init(bench_layer *layer, const dwgen_layer_info *info,
     layer->input = random_floats(layer->shape.input_elems, &state);
     layer->filter = random_floats(layer->shape.filter_elems, &state);
     layer->bias = random_floats(layer->shape.bias_elems, &state);
-    layer->output = malloc(layer->shape.output_elems * sizeof(float));
+    layer->output = alloc_floats(layer->shape.output_elems);
     if (!layer->input || !layer->filter || !layer->bias || !layer->output) {
         snprintf(err, len, "out of memory");
         bench_layer_free(layer);
@@ -63,9 +96,9 @@ int bench_layer_init(bench_layer *layer, const dwgen_layer_info *info,
 
 void bench_layer_free(bench_layer *layer)
 {
-    free(layer->input);
-    free(layer->filter);
-    free(layer->bias);
-    free(layer->output);
+    free_floats(layer->input);
+    free_floats(layer->filter);
+    free_floats(layer->bias);
+    free_floats(layer->output);
     layer->input = layer->filter = layer->bias = layer->output = NULL;
 }

@@ -5,8 +5,10 @@
 #   make bench BENCH_ROUNDS=25 BENCH_MIN_MS=5      more rounds, longer batches
 #   make bench BENCH_PEERS=onednn                  only these peers
 #   make bench BENCH_TARGET=avx2                   dwgen --target avx2 kernels
-#   make tune-avx2 MODELS=...                      measure the avx2 loop orders
-#                                                  and rewrite gen/kernel_avx2_wisdom.lua
+#   make bench BENCH_TARGET=avx512                 dwgen --target avx512 kernels
+#   make tune TUNE_TARGET=avx512 MODELS=...        measure a SIMD target's loop orders
+#                                                  and rewrite gen/kernel_avx512_wisdom.lua
+#                                                  (tune-avx2, tune-avx512: the same)
 #
 # Included by the top Makefile after bench/bench.mk (KERNEL_OPT) and
 # gen/gen.mk (DWGEN). Each model set is generated into its own folder,
@@ -24,9 +26,10 @@ DWGEN        ?= $(BUILD)/bin/dwgen
 # goes here, not in DWGEN, whose rule in gen/gen.mk would rebuild it).
 BENCH_DWGEN  ?= $(DWGEN)
 # The generator target (dwgen --target): empty for dwgen's default (c,
-# portable C99), or avx2.
+# portable C99), avx2 or avx512. %peak is of the FMA width the kernels use.
 BENCH_TARGET ?=
 BENCH_TARGET_FLAG = $(if $(BENCH_TARGET),--target $(BENCH_TARGET))
+BENCH_PEAK   = $(if $(filter avx512,$(BENCH_TARGET)),512,256)
 GNUPLOT      ?= gnuplot
 SIZE         ?= size
 BENCH_CFLAGS  = -std=c11 -D_POSIX_C_SOURCE=200809L -O2 -g $(WARN) $(DEPFLAGS) $(CFLAGS) \
@@ -121,7 +124,7 @@ $(foreach m,$(MODELS),$(eval $(call bench_model,$(m),$(basename $(notdir $(m))))
 bench: $(BENCH_BINS)
 	@for m in $(BENCH_NAMES); do \
 	    OMP_NUM_THREADS=1 $(BENCH_DIR)/$$m/bench --model $$m --out $(BENCH_DIR)/$$m \
-	        --codesize $(BENCH_DIR)/$$m/codesize.tsv || exit 1; \
+	        --codesize $(BENCH_DIR)/$$m/codesize.tsv --peak $(BENCH_PEAK) || exit 1; \
 	done
 	@awk 'FNR > 1 || NR == 1' $(BENCH_NAMES:%=$(BENCH_DIR)/%/results.csv) > $(BENCH_DIR)/results.csv
 	@awk 'FNR > 1 || NR == 1' $(BENCH_NAMES:%=$(BENCH_DIR)/%/speedups.tsv) > $(BENCH_DIR)/speedups.tsv
@@ -135,17 +138,22 @@ bench: $(BENCH_BINS)
 	        bench/plot.gp && echo "wrote $(BENCH_DIR)/speedups.png"; \
 	fi
 
-# --- the avx2 target's wisdom -------------------------------------------------
-# Measures, for every shape-specialized layer of MODELS, the avx2 kernel's
-# loop-order candidates side by side (gen/kernel_avx2_tune.lua, harness
-# templates/kernel_avx2_tune.c.in, kernels compiled with KERNEL_OPT) and
-# rewrites gen/kernel_avx2_wisdom.lua with the choices that beat the
+# --- the SIMD targets' wisdom ------------------------------------------------
+# Measures, for every shape-specialized layer of MODELS, the loop-order
+# candidates of TUNE_TARGET's kernels side by side (gen/kernel_simd_tune.lua,
+# harness templates/kernel_simd_tune.c.in, kernels compiled with KERNEL_OPT,
+# buffers 64-byte aligned like the benchmark's) and rewrites
+# gen/kernel_$(TUNE_TARGET)_wisdom.lua with the choices that beat the
 # default rule by 5% or more. Like `make regen`, it writes into the source
 # tree on purpose; generation itself only reads the file.
 TUNE_ROUNDS ?= 15
-.PHONY: tune-avx2
-tune-avx2: $(LIBDWGEN)
-	LUA_PATH='$(CURDIR)/gen/?.lua;;' lua5.4 gen/kernel_avx2_tune.lua \
-	    --dir $(abspath $(BUILD)/tune-avx2) --cc '$(CC)' --cflags '$(KERNEL_OPT) $(CFLAGS)' \
+TUNE_TARGET ?= avx2
+.PHONY: tune tune-avx2 tune-avx512
+tune: $(LIBDWGEN)
+	LUA_PATH='$(CURDIR)/gen/?.lua;;' lua5.4 gen/kernel_simd_tune.lua --target $(TUNE_TARGET) \
+	    --dir $(abspath $(BUILD)/tune-$(TUNE_TARGET)) --cc '$(CC)' \
+	    --cflags '$(KERNEL_OPT) $(CFLAGS)' \
 	    --lib $(abspath $(LIBDWGEN)) --include $(CURDIR)/runtime --templates templates \
-	    --rounds $(TUNE_ROUNDS) --out gen/kernel_avx2_wisdom.lua $(MODELS)
+	    --rounds $(TUNE_ROUNDS) --out gen/kernel_$(TUNE_TARGET)_wisdom.lua $(MODELS)
+tune-avx2 tune-avx512:
+	$(MAKE) tune TUNE_TARGET=$(@:tune-%=%)

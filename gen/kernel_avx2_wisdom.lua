@@ -2,10 +2,10 @@
 --
 -- Like FFTW's wisdom: a checked-in table that generation reads, so the
 -- generated code stays deterministic while the choices come from
--- measurements on a build machine. The key is kernel_avx2_plan's A.key
+-- measurements on a build machine. The key is kernel_simd_plan's A.key
 -- ("HxWxC kKHxKW sSHxSW rRHxRW mM"); the value overrides fields of the
 -- default rule (A.default_knobs):
---   order  "row" | "tile" | "pixel"   (see kernel_avx2_plan.lua)
+--   order  "row" | "tile" | "pixel"   (see kernel_simd_plan.lua)
 --   P      output pixels per block along W (1..8)
 --   G      8-channel tiles per unit (M = 1: 1 or 2; M > 1: 1, or >1 for a
 --          whole super-tile sharing one input load)

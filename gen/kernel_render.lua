@@ -13,21 +13,22 @@
 --
 -- cfg.target picks the target (default "c"):
 --   c     portable C99 (templates/kernel_c.c.in, kernel_plan.lua);
---   avx2  x86-64 AVX2+FMA intrinsics (templates/kernel_avx2.c.in,
---         kernel_avx2_plan.lua, kernel_avx2_code.lua) for shape-specialized
---         kernels, with a pack function; a configuration-specialized
---         (`__any`) kernel of this target is the portable C body (its
---         header says so).
+--   avx2, avx512  x86-64 SIMD intrinsics (templates/kernel_simd.c.in,
+--         kernel_simd_plan.lua, kernel_simd_code.lua, kernel_isa.lua) for
+--         shape-specialized kernels, with a pack function; a
+--         configuration-specialized (`__any`) kernel of these targets is the
+--         portable C body (its header says so).
 
 local Plan = require("kernel_plan")
 local Bands = require("kernel_bands")
-local Avx2Plan = require("kernel_avx2_plan")
-local Avx2Code = require("kernel_avx2_code")
+local SimdPlan = require("kernel_simd_plan")
+local SimdCode = require("kernel_simd_code")
+local Isa = require("kernel_isa")
 
 local K = {}
 
 -- One template per target.
-K.TEMPLATES = { c = "kernel_c.c.in", avx2 = "kernel_avx2.c.in" }
+K.TEMPLATES = { c = "kernel_c.c.in", avx2 = "kernel_simd.c.in", avx512 = "kernel_simd.c.in" }
 
 local ACTIVATIONS = {
     none = "no activation",
@@ -366,8 +367,8 @@ local function environment(c, ctx, plan)
     }
 end
 
--- The header paragraph of an avx2 kernel: its plan in words.
-local function avx2_words(plan)
+-- The header paragraph of a SIMD kernel: its plan in words.
+local function simd_words(plan)
     local ch, k = plan.ch, plan.knobs
     local orders = {
         row = "for each output row, each tile group with its weights in registers, then " ..
@@ -378,11 +379,11 @@ local function avx2_words(plan)
     local layouts = { "every row and column band fixed", "border rows dynamic",
                       "border rows and columns dynamic" }
     local tail = ch.tiles - ch.count * ch.L
-    return string.format("Target avx2: AVX2+FMA intrinsics, 8 output channels per ymm " ..
-                         "register, %d tiles (%d groups of %d in a loop%s). Loop order %s " ..
+    return string.format("Target %s: %s, %d tiles (%d groups of %d in a loop%s). Loop order %s " ..
                          "(%s): %s; blocks of %d output pixels, %d tile%s per block; weights " ..
                          "%s.%s Layout %d: %s; %d row bands x %d column bands, %d FMA " ..
-                         "statements (budget %d).", ch.tiles, ch.count, ch.L,
+                         "statements (budget %d).", plan.isa.name, plan.isa.words, ch.tiles,
+                         ch.count, ch.L,
                          tail > 0 and string.format(", %d more unrolled", tail) or "",
                          k.order, k.from == "rule" and "default rule" or "from the wisdom file",
                          orders[k.order], k.P, ch.G, ch.G > 1 and "s" or "",
@@ -391,16 +392,16 @@ local function avx2_words(plan)
                          plan.shifted and " A second body, for input and output 16 bytes " ..
                          "past a 32-byte boundary, shifts the tiles by 4 channels so its " ..
                          "vectors are aligned." or "", plan.layout, layouts[plan.layout], #plan.rows,
-                         #plan.cols, plan.cost, Avx2Plan.BUDGET)
+                         #plan.cols, plan.cost, SimdPlan.BUDGET)
 end
 
--- The environment of templates/kernel_avx2.c.in.
-local function avx2_environment(c, ctx, plan)
+-- The environment of templates/kernel_simd.c.in.
+local function simd_environment(c, ctx, plan)
     local clamp_min, clamp_max
     if c.activation == "clamp" then
         clamp_min, clamp_max = float_literal(c.clamp_min), float_literal(c.clamp_max)
     end
-    local code = Avx2Code.body(plan, c.activation, clamp_min, clamp_max)
+    local code = SimdCode.body(plan, c.activation, clamp_min, clamp_max)
     local uses = code.uses
     local text = table.concat(code.lines, "\n")
     local function mentions(name)
@@ -418,10 +419,12 @@ local function avx2_environment(c, ctx, plan)
         target = c.target, dtype = c.dtype, version = ctx.version, name = ctx.name,
         pack_name = ctx.pack_name,
         command = wrap("Command: " .. (ctx.command or ""):gsub("%*/", "* /"), 74, "    "),
-        about = about(c, plan, avx2_words(plan)), d = plan.d, tiles = plan.ch.tiles,
+        about = about(c, plan, simd_words(plan)), d = plan.d, tiles = plan.ch.tiles,
+        isa = plan.isa, V = plan.V,
         shift_tiles = plan.shifted and plan.shifted.tiles or 0,
-        total = 8 + (plan.ch.tiles + (plan.shifted and plan.shifted.tiles or 0)) *
-                    plan.d.taps * 8,
+        -- the alignment pad, the tiles, then the shifted body's 8-float tiles
+        total = plan.V + (plan.ch.tiles * plan.V +
+                          (plan.shifted and plan.shifted.tiles * 8 or 0)) * plan.d.taps,
         consts = code.consts, body = code.lines, uses = uses, unused = unused,
     }
 end
@@ -430,9 +433,9 @@ end
 function K.source(cfg, ctx)
     local c = check(cfg)
     local taps = c.kernel_h * c.kernel_w
-    if c.target == "avx2" and c.in_h > 0 then
-        local plan = Avx2Plan.make(c)
-        local text = ctx.render(K.TEMPLATES.avx2, avx2_environment(c, ctx, plan))
+    if Isa.of(c.target) and c.in_h > 0 then
+        local plan = SimdPlan.make(c)
+        local text = ctx.render(K.TEMPLATES[c.target], simd_environment(c, ctx, plan))
         return text, { pack = true, taps = taps, flops_per_output = 2 * taps,
                        layout = plan.layout, cost = plan.cost }
     end

@@ -40,9 +40,10 @@ Output:
                       config: kernels for any input size (H, W, C are 0 in the key);
                       both: both levels (the registry prefers the exact size)
   --target T          c: portable C99 kernels (default); avx2: x86-64 AVX2+FMA
-                      intrinsics (shape-specialized kernels; __any ones are the C
-                      body), names end in __avx2, files build with any flags but
-                      must run on CPUs with AVX2 and FMA
+                      intrinsics; avx512: x86-64 AVX-512F intrinsics. The SIMD
+                      targets specialize shape-specialized kernels (__any ones
+                      are the C body), names end in __avx2 or __avx512, files
+                      build with any flags but must run on CPUs with the set
   --prefix P          start kernel names with P instead of "dwconv", so two sets
                       can be linked into one program
   --registry NAME     the registry variable's name (default dwgen_registry_generated)
@@ -107,7 +108,7 @@ local SHORT = { ["-o"] = "--output", ["-h"] = "--help" }
 local UNRECORDED = { output = true, templates = true, modules = true, require_all = true }
 
 local SPECIALIZE = { "shape", "config", "both" }
-local TARGETS = { "c", "avx2" }
+local TARGETS = { "c", "avx2", "avx512" }
 
 -- A word the shell passes through unchanged, or the word single-quoted;
 -- control characters become '?', and "*/" and "/*" are broken up, as the

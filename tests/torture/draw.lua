@@ -10,7 +10,7 @@
 --             the configuration-specialized ("in=*x*x*") kernel;
 --   kernels/  (mode lua) the same kernels rendered directly through
 --             gen/kernel_render.lua, plus kernels/registry.c.
--- TARGET is the generator's target (c, the default, or avx2): dwgen's
+-- TARGET is the generator's target (c, the default, avx2 or avx512): dwgen's
 -- --target, or cfg.target in mode lua. For targets other than c, one draw
 -- in 4 has M = 1 and a multiple of 8 channels (the draws for c are as
 -- they always were).
@@ -67,8 +67,8 @@ local function draw()
             channels = big and math.random(8) or math.random(70),
         }
         if target ~= "c" and math.random(4) == 1 then
-            -- SIMD targets treat whole 8-channel tiles with M = 1 specially
-            -- (avx2: a second, shifted body for misaligned buffers)
+            -- SIMD targets treat whole 8- or 16-channel tiles with M = 1
+            -- specially (avx2: a second, shifted body for misaligned buffers)
             c.multiplier, c.channels = 1, 8 * math.random(big and 1 or 8)
         end
         if c.padding == "explicit" then

@@ -8,9 +8,11 @@
 #   make torture TARGET=avx2        the kernels of another generator target
 #                                   (dwgen --target), in $(BUILD)/torture-avx2
 #
-# With TARGET=avx2 the cases run twice: with the usual allocations, then
-# with every buffer mmapped (glibc's mmap_threshold=0), which puts them 16
-# bytes past a 32-byte boundary: the avx2 kernels' shifted bodies.
+# With a SIMD target (avx2, avx512) the cases run twice: with the usual
+# allocations, then with every buffer mmapped (glibc's mmap_threshold=0),
+# which puts them 16 bytes past a 32-byte boundary: the avx2 kernels'
+# shifted bodies, and vectors that straddle cache lines. On a CPU without
+# the target's instructions the run stops after the build, saying so.
 #
 # draw.lua draws the configurations (kernel 1..9 per axis, one draw in 20
 # up to 31; stride and rate 1..3; SAME, VALID and explicit pads 0..4;
@@ -46,9 +48,14 @@ define torture_run
 	cd $(1)/kernels && ls *.c | xargs -P $(TORTURE_JOBS) -n 16 $(TORTURE_CC) -c
 	$(TORTURE_CC) -Itests/kernels -Itests/torture -o $(1)/torture $(1)/cases.c \
 	    tests/torture/torture.c tests/kernels/kernel_check.c $(1)/kernels/*.o $(LIBDWGEN) -lm
-	$(1)/torture
-	$(if $(filter avx2,$(TARGET)),GLIBC_TUNABLES=glibc.malloc.mmap_threshold=0 $(1)/torture)
+	$(if $(TORTURE_CPU_OK),$(1)/torture,@echo "torture: this CPU lacks $(TARGET) ($(TORTURE_CPU_FLAGS)): built, not run")
+	$(if $(and $(TORTURE_CPU_OK),$(filter avx2 avx512,$(TARGET))),GLIBC_TUNABLES=glibc.malloc.mmap_threshold=0 $(1)/torture)
 endef
+
+# The /proc/cpuinfo flags a target's kernels need to run.
+TORTURE_CPU_FLAGS := $(if $(filter avx2,$(TARGET)),avx2 fma,$(if $(filter avx512,$(TARGET)),avx512f))
+TORTURE_CPU_OK := $(if $(TORTURE_CPU_FLAGS),$(shell for f in $(TORTURE_CPU_FLAGS); do \
+                      grep -qw $$f /proc/cpuinfo || exit 0; done; echo yes),yes)
 
 .PHONY: torture torture-smoke
 # The c target keeps its folders' old names; others get their own.

@@ -1,8 +1,10 @@
--- kernel_avx2_plan.lua - the layout of one AVX2+FMA kernel (target avx2).
+-- kernel_simd_plan.lua - the layout of one x86-64 SIMD kernel (targets
+-- avx2 and avx512; kernel_isa.lua says what differs between them).
 --
 -- Works on a checked, shape-specialized configuration (kernel_render's
--- check). The kernel computes 8 output channels at a time in one ymm
--- register (a "tile"), for P adjacent output pixels of a row at once (a
+-- check). The kernel computes V output channels at a time in one vector
+-- register (a "tile": V = 8 floats in a ymm register for avx2, 16 in a zmm
+-- register for avx512), for P adjacent output pixels of a row at once (a
 -- "block": for stride 1, neighbouring outputs read the same input columns,
 -- so each loaded input vector feeds several FMAs). A "unit" is the code for
 -- one block of P pixels and G tiles: P*G accumulators, each input column
@@ -13,12 +15,12 @@
 -- channel c = oc // M. Output tiles are grouped into super-tiles of L tiles
 -- that together read CS consecutive input channels, so the load pattern of
 -- every super-tile is the same, shifted by CS channels:
---   M = 1: L = G tiles, CS = 8*G channels (G = 1 or 2: one or two 8-channel
---          tiles per unit; two tiles use whole 64-byte lines);
---   M <= 8: L = M tiles read CS = 8 channels (one 256-bit load);
---   M > 8:  L = M/gcd(M,8) tiles read CS = 8/gcd(M,8) channels.
+--   M = 1: L = G tiles, CS = V*G channels (G = 1 or 2: one or two V-channel
+--          tiles per unit; two avx2 tiles use whole 64-byte lines);
+--   M <= V: L = M tiles read CS = V channels (one vector load);
+--   M > V:  L = M/gcd(M,V) tiles read CS = V/gcd(M,V) channels.
 -- With M > 1 a tile's input vector is its input channels loaded once and
--- spread over the 8 lanes by a constant permutation (vpermps), or a
+-- spread over the V lanes by a constant permutation (vpermps), or a
 -- broadcast when the tile reads one channel. The super-tiles that lie
 -- wholly inside the channels run in a loop with unmasked loads and stores;
 -- the remaining tiles ("tail") are unrolled with masked loads and stores
@@ -43,13 +45,17 @@
 -- their live taps are computed per row or column at run time and looped.
 
 local B = require("kernel_bands")
-local Wisdom = require("kernel_avx2_wisdom")
+local Isa = require("kernel_isa")
 
 local A = {}
 
 A.BUDGET = 1792       -- FMA statements in one kernel (both bodies): about 30 KiB of code
 A.UNROLL_MAX = 256    -- FMA statements of one unit with its kernel rows unrolled
-A.RESIDENT_MAX = 12   -- weight vectors a tile group keeps in registers
+
+-- The wisdom table of a target: gen/kernel_TARGET_wisdom.lua.
+function A.wisdom(isa)
+    return require("kernel_" .. isa.name .. "_wisdom")
+end
 
 local function gcd(a, b)
     while b ~= 0 do
@@ -101,7 +107,7 @@ end
 --     does not fit the sets; rows of at most 8 outputs: P = 8, one block;
 --   * G = 2 and P = 4 in pixel order for at most 32 output channels.
 -- Measured choices in kernel_avx2_wisdom.lua override this rule.
-function A.default_knobs(c)
+local function avx2_knobs(c)
     local oc = c.channels * c.multiplier
     local taps = c.kernel_h * c.kernel_w
     local eff_h = (c.kernel_h - 1) * c.rate_h + 1
@@ -129,10 +135,45 @@ function A.default_knobs(c)
     return knobs
 end
 
--- The knobs of c: the wisdom entry when there is one, else the rule.
-function A.knobs(c)
-    local k = A.default_knobs(c)
-    local w = Wisdom[A.key(c)]
+-- The avx512 rule, from `make tune-avx512` on the shipped layers (2-core
+-- Xeon, buffers 64-byte aligned). A 16-float tile is a whole 64-byte line,
+-- so sweeping one tile across a row or the image uses every line it
+-- touches and avx2's half-line L1 trouble does not arise; 32 registers
+-- hold a 3x3 kernel's 9 weights (or two tiles' 18) beside the
+-- accumulators. What won:
+--   * wide images (at least 32 outputs a row): pixel order, P = 4 - the
+--     block's input stays in L1 for the next block and the output is
+--     written in memory order, which is what the L2-L3 bound layers need;
+--   * 3x3 on mid-sized rows (10..31 outputs): tile order, G = 2, P = 4 -
+--     both tiles' weights stay in registers for the whole call;
+--   * larger kernels on mid-sized rows: tile order, G = 1, P = 4;
+--   * rows of at most 12 outputs: row order, the whole row in one block.
+-- Multipliers above 1 keep row order, P = 8. Measured choices in
+-- kernel_avx512_wisdom.lua override this rule.
+local function avx512_knobs(c)
+    local taps = c.kernel_h * c.kernel_w
+    if c.multiplier > 1 then
+        return { order = "row", P = 8, G = 1 }
+    elseif c.out_w >= 32 then
+        return { order = "pixel", P = 4, G = 1 }
+    elseif c.out_w > 12 then
+        return { order = "tile", P = 4, G = taps <= 9 and 2 or 1 }
+    end
+    return { order = "row", P = c.out_w, G = 1 }
+end
+
+-- The default choice of loop order, block width P and tiles per unit G.
+function A.default_knobs(c, isa)
+    if isa.name == "avx512" then
+        return avx512_knobs(c)
+    end
+    return avx2_knobs(c)
+end
+
+-- The knobs of c for isa: the wisdom entry when there is one, else the rule.
+function A.knobs(c, isa)
+    local k = A.default_knobs(c, isa)
+    local w = A.wisdom(isa)[A.key(c)]
     local from = "rule"
     if w then
         for key, v in pairs(w) do
@@ -141,7 +182,7 @@ function A.knobs(c)
         from = "wisdom"
     end
     assert(k.order == "row" or k.order == "tile" or k.order == "pixel", "bad order")
-    assert(math.tointeger(k.P) and k.P >= 1 and k.P <= 8, "bad P")
+    assert(math.tointeger(k.P) and k.P >= 1 and k.P <= isa.P_max, "bad P")
     assert(math.tointeger(k.G) and k.G >= 1 and k.G <= 8, "bad G")
     assert(k.NG == nil or (math.tointeger(k.NG) and k.NG >= 1), "bad NG")
     assert(k.shift == nil or type(k.shift) == "boolean", "bad shift")
@@ -155,35 +196,35 @@ end
 -- The input load that serves input channels [first, last] (relative to a
 -- base from which `avail` channels are readable), for multiplier M:
 --   { kind = "full" | "half" | "mask" | "bcast", base, lanes }
--- full: 8 floats at base; half: 4 floats at base; mask: lanes floats at
+-- full: V floats at base; half: V/2 floats at base; mask: lanes floats at
 -- base (a masked load); bcast: one float at base, broadcast.
-local function choose_load(M, first, last, avail)
+local function choose_load(V, M, first, last, avail)
     if M == 1 then
         local lanes = last - first + 1
-        return { kind = lanes == 8 and "full" or "mask", base = first, lanes = lanes }
+        return { kind = lanes == V and "full" or "mask", base = first, lanes = lanes }
     end
     if first == last then
         return { kind = "bcast", base = first, lanes = 1 }
     end
-    for _, width in ipairs({ 4, 8 }) do
+    for _, width in ipairs({ V // 2, V }) do
         if last - first < width and avail >= width then
             local base = math.min(first, avail - width)
-            return { kind = width == 8 and "full" or "half", base = base, lanes = width }
+            return { kind = width == V and "full" or "half", base = base, lanes = width }
         end
     end
-    return { kind = "mask", base = first, lanes = math.min(8, avail - first) }
+    return { kind = "mask", base = first, lanes = math.min(V, avail - first) }
 end
 
--- One tile: output channels [oc, oc + 8) of a super-tile (or of the image,
+-- One tile: output channels [oc, oc + V) of a super-tile (or of the image,
 -- in the tail), oc_lanes of them inside the channels; input channels are
 -- relative to the same base, avail of them readable.
-local function tile(M, oc, oc_lanes, avail, index)
+local function tile(V, M, oc, oc_lanes, avail, index)
     local first, last = oc // M, (oc + oc_lanes - 1) // M
     local t = { oc = oc, lanes = oc_lanes, first = first, last = last, index = index }
-    t.load = choose_load(M, first, last, avail)
+    t.load = choose_load(V, M, first, last, avail)
     if M > 1 then
         t.idx = {}
-        for l = 0, 7 do
+        for l = 0, V - 1 do
             t.idx[l + 1] = l < oc_lanes and (oc + l) // M - t.load.base or 0
         end
     end
@@ -191,9 +232,9 @@ local function tile(M, oc, oc_lanes, avail, index)
 end
 
 -- Tiles sharing one load: when M > 1 and every tile of the unit reads
--- more than one channel and all of them fit in one 8-float load, the unit
+-- more than one channel and all of them fit in one V-float load, the unit
 -- loads once and permutes per tile.
-local function share(M, tiles, avail)
+local function share(V, M, tiles, avail)
     if M == 1 or #tiles < 2 then
         return nil
     end
@@ -204,16 +245,16 @@ local function share(M, tiles, avail)
         end
         first, last = math.min(first, t.first), math.max(last, t.last)
     end
-    if last - first >= 8 then
+    if last - first >= V then
         return nil
     end
-    local load = choose_load(M, first, last, avail)
+    local load = choose_load(V, M, first, last, avail)
     if load.kind == "bcast" then
         return nil
     end
     for _, t in ipairs(tiles) do
         t.load = load
-        for l = 0, 7 do
+        for l = 0, V - 1 do
             t.idx[l + 1] = l < t.lanes and (t.oc + l) // M - load.base or 0
         end
     end
@@ -224,40 +265,40 @@ end
 -- main: { L, CS, count = super-tiles in the loop, units = { {tiles...}... } }
 -- with tile channels relative to the super-tile; tail: units with absolute
 -- channels.
-local function channel_plan(c, G)
+local function channel_plan(c, G, V)
     local M, C = c.multiplier, c.channels
     local OC = C * M
     local L, CS
     if M == 1 then
-        L, CS = G, 8 * G
-    elseif M <= 8 then
-        L, CS = M, 8
+        L, CS = G, V * G
+    elseif M <= V then
+        L, CS = M, V
     else
-        local g = gcd(M, 8)
-        L, CS = M // g, 8 // g
+        local g = gcd(M, V)
+        L, CS = M // g, V // g
     end
     if M > 1 then
         G = G > 1 and L or 1
     end
-    local ch = { L = L, CS = CS, G = G, tiles = (OC + 7) // 8, count = C // CS }
+    local ch = { L = L, CS = CS, G = G, tiles = (OC + V - 1) // V, count = C // CS }
     local function units(first_tile, ntiles, base_oc, avail, absolute)
         local list = {}
         for u = 0, ntiles - 1, G do
             local tiles = {}
             for k = u, math.min(u + G, ntiles) - 1 do
-                local oc = 8 * k + (absolute and base_oc or 0)
-                local lanes = math.min(8, (absolute and OC or 8 * L) - oc)
-                tiles[#tiles + 1] = tile(M, oc, lanes, avail, first_tile + k)
+                local oc = V * k + (absolute and base_oc or 0)
+                local lanes = math.min(V, (absolute and OC or V * L) - oc)
+                tiles[#tiles + 1] = tile(V, M, oc, lanes, avail, first_tile + k)
             end
             local unit = { tiles = tiles, first = tiles[1].index, rel = u }
-            unit.shared = share(M, tiles, avail)
+            unit.shared = share(V, M, tiles, avail)
             list[#list + 1] = unit
         end
         return list
     end
     ch.main = units(0, L, 0, CS, false)
     local done = ch.count * L
-    ch.tail = units(done, ch.tiles - done, 8 * done, C, true)
+    ch.tail = units(done, ch.tiles - done, V * done, C, true)
     ch.xbase, ch.ybase, ch.wmain, ch.wtail = 0, 0, 0, 0
     return ch
 end
@@ -283,13 +324,13 @@ local function shifted_plan(c, G, taps)
     for u = 0, L - 1, G do
         local tiles = {}
         for k = u, math.min(u + G, L) - 1 do
-            tiles[#tiles + 1] = tile(1, 8 * k, 8, CS, k)
+            tiles[#tiles + 1] = tile(8, 1, 8 * k, 8, CS, k)
         end
         ch.main[#ch.main + 1] = { tiles = tiles, first = u, rel = u }
     end
     local tail = {}
     for k = ch.count * L, inner // 8 - 1 do
-        tail[#tail + 1] = tile(1, 4 + 8 * k, 8, C, k)
+        tail[#tail + 1] = tile(8, 1, 4 + 8 * k, 8, C, k)
     end
     tail[#tail + 1] = { oc = 0, pair = C - 4, lanes = 8, first = 0, last = C - 1,
                         index = T - 1, load = { kind = "pair", base = 0, hi = C - 4, lanes = 8 } }
@@ -387,9 +428,12 @@ local function cost(rows, cols, ch, P)
     return total
 end
 
--- The plan of an avx2 kernel for the checked, shape-specialized cfg c.
+-- The plan of a SIMD kernel for the checked, shape-specialized cfg c
+-- (c.target avx2 or avx512).
 function A.make(c)
-    local knobs = A.knobs(c)
+    local isa = assert(Isa.of(c.target), "no SIMD target")
+    local V = isa.V
+    local knobs = A.knobs(c, isa)
     local d = {
         in_h = c.in_h, in_w = c.in_w, ch = c.channels, m = c.multiplier,
         oc = c.channels * c.multiplier, out_h = c.out_h, out_w = c.out_w,
@@ -397,9 +441,9 @@ function A.make(c)
         rh = c.rate_h, rw = c.rate_w, pt = c.pad_top, pl = c.pad_left,
         taps = c.kernel_h * c.kernel_w,
     }
-    local ch = channel_plan(c, knobs.G)
+    local ch = channel_plan(c, knobs.G, V)
     local shifted
-    if d.m == 1 and d.ch % 8 == 0 and knobs.shift ~= false then
+    if isa.shift and d.m == 1 and d.ch % 8 == 0 and knobs.shift ~= false then
         shifted = shifted_plan(c, ch.G, d.taps)
     end
     local gr = { size = c.in_h, taps = d.kh, stride = d.sh, rate = d.rh, pad = c.pad_top,
@@ -424,9 +468,10 @@ function A.make(c)
     for _, Q in ipairs(cols) do
         Q.blocks = blocks(Q, knobs.P)
     end
-    local resident = knobs.order ~= "pixel" and ch.G * d.taps <= A.RESIDENT_MAX
+    local resident = knobs.order ~= "pixel" and ch.G * d.taps <= isa.resident
     return { d = d, ch = ch, shifted = shifted, rows = rows, cols = cols, layout = layout,
-             cost = total, knobs = knobs, resident = resident, key = A.key(c) }
+             cost = total, knobs = knobs, resident = resident, key = A.key(c), isa = isa,
+             V = V }
 end
 
 return A

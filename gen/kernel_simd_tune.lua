@@ -1,16 +1,16 @@
--- kernel_avx2_tune.lua - measure the avx2 target's loop orders on this
--- machine and write the wisdom file (gen/kernel_avx2_wisdom.lua).
+-- kernel_simd_tune.lua - measure a SIMD target's loop orders on this
+-- machine and write its wisdom file (gen/kernel_TARGET_wisdom.lua).
 --
---   make tune-avx2 MODELS="models/a.tsv ..."     (bench/peers.mk)
---   lua5.4 gen/kernel_avx2_tune.lua [--dir D] [--cc CC] [--cflags F]
---       [--lib LIBDWGEN] [--include RUNTIME_DIR] [--templates DIR]
---       [--rounds N] [--min-gain G] [--out WISDOM] LAYER_FILE.tsv...
+--   make tune TUNE_TARGET=avx512 MODELS="models/a.tsv ..."   (bench/peers.mk)
+--   lua5.4 gen/kernel_simd_tune.lua [--target avx2|avx512] [--dir D] [--cc CC]
+--       [--cflags F] [--lib LIBDWGEN] [--include RUNTIME_DIR] [--templates DIR]
+--       [--rounds N] [--min-gain G] [--offset BYTES] [--out WISDOM] LAYER_FILE.tsv...
 --
 -- A standalone script (plain lua5.4 with Penlight; LUA_PATH must find
 -- gen/), not used by dwgen itself. For each distinct shape-specialized
 -- configuration of the layer files it renders the kernel with every
 -- candidate (order, P, G), the default rule's choice first; compiles them
--- with one harness (templates/kernel_avx2_tune.c.in) that checks each
+-- with one harness (templates/kernel_simd_tune.c.in) that checks each
 -- against the generic kernel and times them interleaved, round by round;
 -- and keeps a candidate when the median of its same-round speedups over
 -- the rule's choice is at least 1 + min-gain (default 0.05). The wisdom
@@ -20,17 +20,19 @@
 -- deterministic, the measurement is a separate, explicit step.
 
 local K = require("kernel_render")
-local A = require("kernel_avx2_plan")
-local Wisdom = require("kernel_avx2_wisdom")
+local A = require("kernel_simd_plan")
+local Isa = require("kernel_isa")
 local tsv = require("layer_tsv")
 local spec = require("layer_spec")
 local emit = require("registry_emit")
 local failure = require("failure")
 local template = require("pl.template")
 
-local opt = { dir = "build/tune-avx2", cc = "cc", cflags = "-O3 -march=native", lib =
+-- offset: bytes past a 64-byte boundary at which the harness places the
+-- input and output (0, as the benchmark does by default).
+local opt = { target = "avx2", dir = "", cc = "cc", cflags = "-O3 -march=native", lib =
               "build/lib/libdwgen.a", include = "runtime", templates = "templates",
-              rounds = 15, min_gain = 0.05, out = "gen/kernel_avx2_wisdom.lua", files = {} }
+              rounds = 15, min_gain = 0.05, offset = 0, out = "", files = {} }
 
 local i = 1
 while i <= #arg do
@@ -39,7 +41,7 @@ while i <= #arg do
     if key then
         key = key:gsub("-", "_")
         if opt[key] == nil or key == "files" then
-            io.stderr:write("kernel_avx2_tune: unknown option " .. a .. "\n")
+            io.stderr:write("kernel_simd_tune: unknown option " .. a .. "\n")
             os.exit(2)
         end
         i = i + 1
@@ -50,6 +52,19 @@ while i <= #arg do
     i = i + 1
 end
 
+local isa = Isa.of(opt.target)
+if not isa then
+    io.stderr:write("kernel_simd_tune: --target must be avx2 or avx512, not " .. opt.target .. "\n")
+    os.exit(2)
+end
+if opt.dir == "" then
+    opt.dir = "build/tune-" .. isa.name
+end
+if opt.out == "" then
+    opt.out = "gen/kernel_" .. isa.name .. "_wisdom.lua"
+end
+local Wisdom = A.wisdom(isa)
+
 -- Paths handed to the compiler run in a subfolder: made absolute.
 local function absolute(path)
     if path:sub(1, 1) == "/" then
@@ -59,14 +74,25 @@ local function absolute(path)
 end
 opt.include, opt.lib, opt.dir = absolute(opt.include), absolute(opt.lib), absolute(opt.dir)
 
--- The candidates: (order, P, G); G = 2 with M > 1 means a whole super-tile
--- per unit, sharing its input loads.
+-- The candidates per target: (order, P, G); G = 2 with M > 1 means a
+-- whole super-tile per unit, sharing its input loads. avx512 has twice the
+-- registers, so wider blocks.
 local CANDIDATES = {
-    { order = "pixel", P = 5, G = 1 }, { order = "pixel", P = 4, G = 2 },
-    { order = "pixel", P = 5, G = 1, NG = 8 }, { order = "pixel", P = 4, G = 2, NG = 4 },
-    { order = "row", P = 5, G = 1 }, { order = "row", P = 4, G = 2 },
-    { order = "row", P = 8, G = 1 }, { order = "tile", P = 4, G = 1 },
-    { order = "tile", P = 4, G = 2 },
+    avx2 = {
+        { order = "pixel", P = 5, G = 1 }, { order = "pixel", P = 4, G = 2 },
+        { order = "pixel", P = 5, G = 1, NG = 8 }, { order = "pixel", P = 4, G = 2, NG = 4 },
+        { order = "row", P = 5, G = 1 }, { order = "row", P = 4, G = 2 },
+        { order = "row", P = 8, G = 1 }, { order = "tile", P = 4, G = 1 },
+        { order = "tile", P = 4, G = 2 },
+    },
+    avx512 = {
+        { order = "pixel", P = 4, G = 1 }, { order = "pixel", P = 8, G = 1 },
+        { order = "pixel", P = 4, G = 2 }, { order = "pixel", P = 8, G = 1, NG = 4 },
+        { order = "row", P = 4, G = 1 }, { order = "row", P = 6, G = 1 },
+        { order = "row", P = 8, G = 1 }, { order = "row", P = 12, G = 1 },
+        { order = "row", P = 4, G = 2 }, { order = "tile", P = 4, G = 1 },
+        { order = "tile", P = 8, G = 1 }, { order = "tile", P = 4, G = 2 },
+    },
 }
 
 local function label(k)
@@ -146,9 +172,9 @@ local function measure(c, n)
     sh("rm -rf '" .. dir .. "' && mkdir -p '" .. dir .. "'")
     local saved = Wisdom[c.key]
     Wisdom[c.key] = nil
-    local rule = A.knobs(c.cfg)
+    local rule = A.knobs(c.cfg, isa)
     local list = { { order = rule.order, P = rule.P, G = rule.G, NG = rule.NG } }
-    for _, k in ipairs(CANDIDATES) do
+    for _, k in ipairs(CANDIDATES[isa.name]) do
         if label(k) ~= label(list[1]) then
             list[#list + 1] = k
         end
@@ -158,16 +184,17 @@ local function measure(c, n)
         Wisdom[c.key] = { order = k.order, P = k.P, G = k.G, NG = k.NG }
         local name = string.format("tune_%03d_v%d", n, v)
         local cfg = spec.copy(c.cfg)
-        cfg.target = "avx2"
+        cfg.target = isa.name
         local text = K.source(cfg, { name = name, pack_name = name .. "_pack",
-                                     command = "kernel_avx2_tune.lua " .. label(k),
+                                     command = "kernel_simd_tune.lua " .. label(k),
                                      version = "tune", render = render })
         write(dir .. "/" .. name .. ".c", text)
         variants[v] = { name = name, label = label(k), knobs = k }
     end
     Wisdom[c.key] = saved
-    write(dir .. "/harness.c", render("kernel_avx2_tune.c.in", {
+    write(dir .. "/harness.c", render("kernel_simd_tune.c.in", {
         key = c.key, variants = variants, rounds = opt.rounds, min_s = "0.002",
+        offset = math.tointeger(opt.offset) or 0,
         p = emit.params(c.cfg),
     }))
     local cc = opt.cc .. " -std=c99 " .. opt.cflags .. " -I" .. opt.include

@@ -1,16 +1,18 @@
--- kernel_avx2_code.lua - the C statements of an avx2 kernel's body.
+-- kernel_simd_code.lua - the C statements of a SIMD kernel's body (targets
+-- avx2 and avx512).
 --
---   local Code = require("kernel_avx2_code")
+--   local Code = require("kernel_simd_code")
 --   local body = Code.body(plan, act, clamp)
 --
--- plan comes from kernel_avx2_plan.lua. The result holds the body's lines
+-- plan comes from kernel_simd_plan.lua, and its isa (kernel_isa.lua) names
+-- the vector type and the intrinsics. The result holds the body's lines
 -- (indented for the function body), the vector constants it uses (masks,
 -- permutations, activation constants) and the helpers it calls; the
--- template (templates/kernel_avx2.c.in) prints them. Every offset is
+-- template (templates/kernel_simd.c.in) prints them. Every offset is
 -- folded to a number here, so each load in an unrolled unit has a constant
 -- displacement from one pointer.
 
-local Plan = require("kernel_avx2_plan")
+local Plan = require("kernel_simd_plan")
 
 local Code = {}
 
@@ -99,13 +101,21 @@ function E:const(name, text)
     return name
 end
 
+-- The mask of the first `lanes` lanes: an integer vector for avx2's
+-- vmaskmovps, a mask register constant for avx512.
 function E:mask(lanes)
+    local isa = self.isa
+    if isa.masks == "kmask" then
+        return self:const("mask" .. lanes, string.format(
+            "const __mmask16 mask%d = (__mmask16)0x%04x; /* lanes 0..%d */",
+            lanes, (1 << lanes) - 1, lanes - 1))
+    end
     local v = {}
-    for l = 1, 8 do
+    for l = 1, isa.V do
         v[l] = l <= lanes and "-1" or "0"
     end
-    return self:const("mask" .. lanes, "const __m256i mask" .. lanes ..
-                      " = _mm256_setr_epi32(" .. table.concat(v, ", ") .. ");")
+    return self:const("mask" .. lanes, "const " .. isa.ivec .. " mask" .. lanes ..
+                      " = " .. isa.pre .. "setr_epi32(" .. table.concat(v, ", ") .. ");")
 end
 
 function E:perm(idx)
@@ -115,24 +125,46 @@ function E:perm(idx)
         self.nperm = self.nperm + 1
         name = "perm" .. self.nperm
         self.perm_names[key] = name
-        self:const(name, "const __m256i " .. name .. " = _mm256_setr_epi32(" .. key .. ");")
+        self:const(name, "const " .. self.isa.ivec .. " " .. name .. " = " .. self.isa.pre ..
+                   "setr_epi32(" .. key .. ");")
     end
     return name
 end
 
+-- v permuted by the constant lane indices idx.
+function E:permute(v, idx)
+    if self.isa.name == "avx512" then
+        return "_mm512_permutexvar_ps(" .. self:perm(idx) .. ", " .. v .. ")"
+    end
+    return "_mm256_permutevar8x32_ps(" .. v .. ", " .. self:perm(idx) .. ")"
+end
+
+-- An intrinsic of the vector width: op("fmadd_ps") == "_mm512_fmadd_ps".
+function E:op(name)
+    return self.isa.pre .. name
+end
+
 -- The vector load at address addr of a load description (plan's choose_load).
 function E:load(ld, addr, hi)
+    local isa = self.isa
     if ld.kind == "full" then
-        return "_mm256_loadu_ps(" .. addr .. ")"
+        return isa.pre .. "loadu_ps(" .. addr .. ")"
     elseif ld.kind == "half" then
+        if isa.name == "avx512" then
+            return "_mm512_castps256_ps512(_mm256_loadu_ps(" .. addr .. "))"
+        end
         return "_mm256_castps128_ps256(_mm_loadu_ps(" .. addr .. "))"
     elseif ld.kind == "bcast" then
+        if isa.name == "avx512" then
+            return "_mm512_set1_ps(*(" .. addr .. "))"
+        end
         return "_mm256_broadcast_ss(" .. addr .. ")"
     elseif ld.kind == "pair" then
+        assert(isa.name == "avx2", "pair tiles are avx2's")
         return "_mm256_insertf128_ps(_mm256_castps128_ps256(_mm_loadu_ps(" .. addr ..
                ")), _mm_loadu_ps(" .. hi .. "), 1)"
     end
-    return "_mm256_maskload_ps(" .. addr .. ", " .. self:mask(ld.lanes) .. ")"
+    return self:vec(addr, ld.lanes)
 end
 
 -- The vector of tile t at ptr + off + t.oc (bias or output layout): a
@@ -147,8 +179,10 @@ end
 
 -- Load, or masked load, of the `lanes` floats at addr.
 function E:vec(addr, lanes)
-    if lanes == 8 then
-        return "_mm256_loadu_ps(" .. addr .. ")"
+    if lanes == self.isa.V then
+        return self:op("loadu_ps(") .. addr .. ")"
+    elseif self.isa.masks == "kmask" then
+        return "_mm512_maskz_loadu_ps(" .. self:mask(lanes) .. ", " .. addr .. ")"
     end
     return "_mm256_maskload_ps(" .. addr .. ", " .. self:mask(lanes) .. ")"
 end
@@ -159,26 +193,33 @@ function E:activate(w, v)
     if act == "none" then
         return
     end
+    local vt, pre = self.isa.vec, self.isa.pre
+    local function set1(name, value)
+        return self:const(name, "const " .. vt .. " " .. name .. " = " .. pre .. "set1_ps(" ..
+                          value .. ");")
+    end
+    local function f(op, a, b)
+        return pre .. op .. "_ps(" .. a .. ", " .. b .. ")"
+    end
     local zero = "zero"
     if act ~= "clamp" then
-        self:const("zero", "const __m256 zero = _mm256_setzero_ps();")
+        self:const("zero", "const " .. vt .. " zero = " .. pre .. "setzero_ps();")
     end
     if act == "relu" then
-        w:put(v .. " = _mm256_max_ps(" .. v .. ", " .. zero .. ");")
+        w:put(v .. " = " .. f("max", v, zero) .. ";")
     elseif act == "relu6" then
-        local six = self:const("six", "const __m256 six = _mm256_set1_ps(6.0f);")
-        w:put(v .. " = _mm256_min_ps(_mm256_max_ps(" .. v .. ", " .. zero .. "), " .. six .. ");")
+        local six = set1("six", "6.0f")
+        w:put(v .. " = " .. f("min", f("max", v, zero), six) .. ";")
     elseif act == "hswish" then
-        local six = self:const("six", "const __m256 six = _mm256_set1_ps(6.0f);")
-        local three = self:const("three", "const __m256 three = _mm256_set1_ps(3.0f);")
-        local sixth = self:const("sixth", "const __m256 sixth = _mm256_set1_ps(1.0f / 6.0f);")
-        w:put(v .. " = _mm256_mul_ps(_mm256_mul_ps(" .. v .. ", _mm256_min_ps(_mm256_max_ps(" ..
-              "_mm256_add_ps(" .. v .. ", " .. three .. "), " .. zero .. "), " .. six .. ")), " ..
-              sixth .. ");")
+        local six = set1("six", "6.0f")
+        local three = set1("three", "3.0f")
+        local sixth = set1("sixth", "1.0f / 6.0f")
+        w:put(v .. " = " .. f("mul", f("mul", v, f("min", f("max", f("add", v, three), zero),
+              six)), sixth) .. ";")
     elseif act == "clamp" then
-        local lo = self:const("lo", "const __m256 lo = _mm256_set1_ps(" .. self.clamp_min .. ");")
-        local hi = self:const("hi", "const __m256 hi = _mm256_set1_ps(" .. self.clamp_max .. ");")
-        w:put(v .. " = _mm256_min_ps(_mm256_max_ps(" .. v .. ", " .. lo .. "), " .. hi .. ");")
+        local lo = set1("lo", self.clamp_min)
+        local hi = set1("hi", self.clamp_max)
+        w:put(v .. " = " .. f("min", f("max", v, lo), hi) .. ";")
     end
 end
 
@@ -195,8 +236,10 @@ end
 
 -- Store vector variable v to the `lanes` floats at addr.
 function E:store(w, addr, v, lanes)
-    if lanes == 8 then
-        w:put("_mm256_storeu_ps(" .. addr .. ", " .. v .. ");")
+    if lanes == self.isa.V then
+        w:put(self:op("storeu_ps(") .. addr .. ", " .. v .. ");")
+    elseif self.isa.masks == "kmask" then
+        w:put("_mm512_mask_storeu_ps(" .. addr .. ", " .. self:mask(lanes) .. ", " .. v .. ");")
     else
         w:put("_mm256_maskstore_ps(" .. addr .. ", " .. self:mask(lanes) .. ", " .. v .. ");")
     end
@@ -207,13 +250,13 @@ end
 -- super-tiles, nil in the tail (numbers).
 function E:bases(U, main)
     local d, ch = self.d, self.plan.ch
-    local tw = d.taps * 8
+    local tw = d.taps * self.isa.V
     if main then
         local function num(v)
             return math.tointeger(tonumber(v)) or v
         end
         return { x = num(lin({ { ch.CS, main } }, ch.xbase)),
-                 y = num(lin({ { 8 * ch.L, main } }, ch.ybase)),
+                 y = num(lin({ { self.isa.V * ch.L, main } }, ch.ybase)),
                  w = num(lin({ { ch.L * tw, main } }, U.rel * tw + ch.wmain)) }
     end
     return { x = 0, y = 0, w = U.first * tw + ch.wtail }
@@ -240,7 +283,7 @@ function E:weight(ctx, g, tap)
         return name
     end
     ctx.refs.wp = true
-    return "_mm256_loadu_ps(" .. at("wp", ((g - 1) * d.taps + tap) * 8) .. ")"
+    return self:op("loadu_ps(") .. at("wp", ((g - 1) * d.taps + tap) * self.isa.V) .. ")"
 end
 
 -- The input vectors of every tile of unit U at address xp + off (off a
@@ -252,12 +295,12 @@ function E:inputs(w, U, ptr, off)
     local v = "v" .. self.nv
     local names = {}
     if U.shared then
-        w:put("const __m256 " .. v .. " = " ..
+        w:put("const " .. self.isa.vec .. " " .. v .. " = " ..
               self:load(U.shared, at(ptr, lin({ { 1, off } }, U.shared.base))) .. ";")
         for g, t in ipairs(U.tiles) do
             names[g] = v .. "_" .. (g - 1)
-            w:put("const __m256 " .. names[g] .. " = _mm256_permutevar8x32_ps(" .. v .. ", " ..
-                  self:perm(t.idx) .. ");")
+            w:put("const " .. self.isa.vec .. " " .. names[g] .. " = " .. self:permute(v, t.idx) ..
+                  ";")
         end
         return names
     end
@@ -266,9 +309,9 @@ function E:inputs(w, U, ptr, off)
         local expr = self:load(t.load, at(ptr, lin({ { 1, off } }, t.load.base)),
                                t.load.hi and at(ptr, lin({ { 1, off } }, t.load.hi)))
         if M > 1 and t.load.kind ~= "bcast" then
-            expr = "_mm256_permutevar8x32_ps(" .. expr .. ", " .. self:perm(t.idx) .. ")"
+            expr = self:permute(expr, t.idx)
         end
-        w:put("const __m256 " .. names[g] .. " = " .. expr .. ";")
+        w:put("const " .. self.isa.vec .. " " .. names[g] .. " = " .. expr .. ";")
     end
     return names
 end
@@ -297,7 +340,7 @@ end
 -- One unit: block of `width` pixels starting at column j (a C expression
 -- or a number), row i, tiles of U.
 function E:unit(w, ctx, U, R, Q, width, j, main)
-    local d = self.d
+    local d, V = self.d, self.isa.V
     local style = Plan.style(R, Q, width, #U.tiles)
     local base = self:bases(U, main)
     local G = #U.tiles
@@ -316,7 +359,7 @@ function E:unit(w, ctx, U, R, Q, width, j, main)
     if style == "none" then
         for g, t in ipairs(U.tiles) do
             local o = "o" .. (g - 1)
-            inner:put("__m256 " .. o .. " = " .. self:bias(ctx, U, g, base) .. ";")
+            inner:put(self.isa.vec .. " " .. o .. " = " .. self:bias(ctx, U, g, base) .. ";")
             self:activate(inner, o)
             for p = 0, width - 1 do
                 self:store_tile(inner, "yp", p * d.oc, o, t)
@@ -331,14 +374,14 @@ function E:unit(w, ctx, U, R, Q, width, j, main)
     for g = 1, G do
         local b0 = self:bias(ctx, U, g, base)
         if width == 1 then
-            inner:put("__m256 a0_" .. (g - 1) .. " = " .. b0 .. ";")
+            inner:put(self.isa.vec .. " a0_" .. (g - 1) .. " = " .. b0 .. ";")
         else
             local bname = "bias" .. (g - 1)
             if not ctx.resident then
-                inner:put("const __m256 " .. bname .. " = " .. b0 .. ";")
+                inner:put("const " .. self.isa.vec .. " " .. bname .. " = " .. b0 .. ";")
             end
             for p = 0, width - 1 do
-                inner:put("__m256 a" .. p .. "_" .. (g - 1) .. " = " .. bname .. ";")
+                inner:put(self.isa.vec .. " a" .. p .. "_" .. (g - 1) .. " = " .. bname .. ";")
             end
         end
     end
@@ -349,7 +392,8 @@ function E:unit(w, ctx, U, R, Q, width, j, main)
     end
     local function fma(body, names, p, g, wv)
         local a = "a" .. p .. "_" .. (g - 1)
-        body:put(a .. " = _mm256_fmadd_ps(" .. names[g] .. ", " .. wv .. ", " .. a .. ");")
+        body:put(a .. " = " .. self:op("fmadd_ps(") .. names[g] .. ", " .. wv .. ", " .. a ..
+                 ");")
     end
     if style == "unrolled" then
         local row0 = lin({ { d.sh, "i" }, { -1, d.pt } }, R.lo * d.rh)
@@ -374,13 +418,13 @@ function E:unit(w, ctx, U, R, Q, width, j, main)
         local row = lin({ { d.sh, "i" }, { d.rh, "di" }, { -1, d.pt } })
         inner:put("const float *xp = x + (" .. wide(row) .. " * " .. d.in_w .. plus(col0) ..
                   ") * " .. d.ch .. plus(base.x) .. ";")
-        inner:put("const float *wr = wp + di * " .. d.kw * 8 .. ";")
+        inner:put("const float *wr = wp + di * " .. d.kw * V .. ";")
         for _, col in ipairs(self:columns(Q, width)) do
             local names = self:inputs(inner, U, "xp", col.k * d.ch)
             for _, pr in ipairs(col.pairs) do
                 for g = 1, G do
-                    fma(inner, names, pr.p, g, "_mm256_loadu_ps(" ..
-                        at("wr", ((g - 1) * d.taps + pr.dj) * 8) .. ")")
+                    fma(inner, names, pr.p, g, self:op("loadu_ps(") ..
+                        at("wr", ((g - 1) * d.taps + pr.dj) * V) .. ")")
                 end
             end
         end
@@ -400,10 +444,10 @@ function E:unit(w, ctx, U, R, Q, width, j, main)
         local col = lin({ { d.sw, j }, { d.rw, "dj" }, { -1, d.pl } })
         inner:put("const float *xp = x + (" .. wide(row) .. " * " .. d.in_w .. plus(col) ..
                   ") * " .. d.ch .. plus(base.x) .. ";")
-        inner:put("const float *wt = wp + (di * " .. d.kw .. " + dj) * 8;")
+        inner:put("const float *wt = wp + (di * " .. d.kw .. " + dj) * " .. V .. ";")
         local names = self:inputs(inner, U, "xp", 0)
         for g = 1, G do
-            fma(inner, names, 0, g, "_mm256_loadu_ps(" .. at("wt", (g - 1) * d.taps * 8) .. ")")
+            fma(inner, names, 0, g, self:op("loadu_ps(") .. at("wt", (g - 1) * d.taps * V) .. ")")
         end
         inner:close()
         inner:close()
@@ -488,15 +532,16 @@ function E:hoisted(w, ctx, U, main, inner)
     for g, t in ipairs(U.tiles) do
         local name = "bias" .. (g - 1)
         if ctx.refs[name] then
-            w:put("const __m256 " .. name .. " = " .. self:tile_vec("b", base.y, t) .. ";")
+            w:put("const " .. self.isa.vec .. " " .. name .. " = " .. self:tile_vec("b", base.y, t) ..
+                  ";")
         end
     end
     for g = 1, #U.tiles do
         for tap = 0, d.taps - 1 do
             local name = "w" .. (g - 1) .. "_" .. tap
             if ctx.refs[name] then
-                w:put("const __m256 " .. name .. " = _mm256_loadu_ps(" ..
-                      at("wp", ((g - 1) * d.taps + tap) * 8) .. ");")
+                w:put("const " .. self.isa.vec .. " " .. name .. " = " .. self:op("loadu_ps(") ..
+                      at("wp", ((g - 1) * d.taps + tap) * self.isa.V) .. ");")
             end
         end
     end
@@ -639,7 +684,8 @@ end
 -- The body of the kernel of plan: { lines, consts = { {name, text} },
 -- uses = { imin, imax, first_tap } }.
 function Code.body(plan, act, clamp_min, clamp_max)
-    local e = setmetatable({ plan = plan, d = plan.d, act = act, clamp_min = clamp_min,
+    local e = setmetatable({ plan = plan, d = plan.d, isa = plan.isa, act = act,
+                             clamp_min = clamp_min,
                              clamp_max = clamp_max, consts = {}, const_list = {},
                              perm_names = {}, nperm = 0, nv = 0, uses = {} }, E)
     local lines = e:body()
