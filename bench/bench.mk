@@ -2,7 +2,8 @@
 #
 #   make run                          MobileNetV2 (the default model set)
 #   make run MODEL=models/xception.tsv
-#   make run DWGEN_TARGET=c           the portable kernels (default: avx2 where the CPU has it)
+#   make run DWGEN_TARGET=c           the portable kernels (default: avx512 or avx2 where
+#                                     the CPU has it)
 #
 # Generates the model's kernels into $(BUILD)/run/MODELNAME/kernels, builds
 # them with bench/run_model.c and the runtime, checks each layer against the
@@ -10,10 +11,12 @@
 
 MODEL      ?= models/mobilenet_v2.tsv
 KERNEL_OPT ?= -O3 -march=native
-# The generator target (dwgen --target): avx2 when this CPU has AVX2 and
-# FMA (the kernels run where they are built), else dwgen's default, c.
-DWGEN_TARGET ?= $(if $(shell grep -qw avx2 /proc/cpuinfo 2>/dev/null && \
-                    grep -qw fma /proc/cpuinfo && echo y),avx2)
+# The generator target (dwgen --target): the widest SIMD target this CPU
+# runs (the kernels run where they are built): avx512 with AVX-512F, avx2
+# with AVX2 and FMA, else dwgen's default, c.
+DWGEN_TARGET ?= $(shell if grep -qw avx512f /proc/cpuinfo 2>/dev/null; then echo avx512; \
+                    elif grep -qw avx2 /proc/cpuinfo 2>/dev/null && \
+                         grep -qw fma /proc/cpuinfo; then echo avx2; fi)
 RUN_DIR    := $(BUILD)/run/$(basename $(notdir $(MODEL)))$(if $(DWGEN_TARGET),-$(DWGEN_TARGET))
 
 .PHONY: run

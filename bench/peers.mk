@@ -1,10 +1,12 @@
 # bench/peers.mk - the side-by-side benchmark (`make bench`).
 #
-#   make bench                                     every shipped model set
+#   make bench                                     every shipped model set, the
+#                                                  widest SIMD target this CPU runs
 #   make bench MODELS="models/a.tsv models/b.tsv"  the named ones
 #   make bench BENCH_ROUNDS=25 BENCH_MIN_MS=5      more rounds, longer batches
 #   make bench BENCH_PEERS=onednn                  only these peers
 #   make bench BENCH_TARGET=avx2                   dwgen --target avx2 kernels
+#   make bench BENCH_TARGET=c                      the portable kernels
 #   make bench BENCH_TARGET=avx512                 dwgen --target avx512 kernels
 #   make tune TUNE_TARGET=avx512 MODELS=...        measure a SIMD target's loop orders
 #                                                  and rewrite gen/kernel_avx512_wisdom.lua
@@ -25,9 +27,11 @@ DWGEN        ?= $(BUILD)/bin/dwgen
 # The generator the benchmark runs: DWGEN unless told otherwise (a stand-in
 # goes here, not in DWGEN, whose rule in gen/gen.mk would rebuild it).
 BENCH_DWGEN  ?= $(DWGEN)
-# The generator target (dwgen --target): empty for dwgen's default (c,
-# portable C99), avx2 or avx512. %peak is of the FMA width the kernels use.
-BENCH_TARGET ?=
+# The generator target (dwgen --target): by default the one `make run`
+# picks for this CPU (DWGEN_TARGET, bench/bench.mk: avx512, avx2, else c);
+# BENCH_TARGET=c for the portable kernels. %peak is of the FMA width the
+# kernels use.
+BENCH_TARGET ?= $(DWGEN_TARGET)
 BENCH_TARGET_FLAG = $(if $(BENCH_TARGET),--target $(BENCH_TARGET))
 BENCH_PEAK   = $(if $(filter avx512,$(BENCH_TARGET)),512,256)
 GNUPLOT      ?= gnuplot

@@ -5,7 +5,7 @@
 #                     [PREFIX <p>]             kernel name prefix (default dwconv)
 #                     [REGISTRY <name>]        registry variable (default dwgen_registry_generated)
 #                     [SPECIALIZE shape|config|both]
-#                     [TARGET_ISA c|avx2]      kernel target (dwgen --target; default c)
+#                     [TARGET_ISA c|avx2|avx512] kernel target (dwgen --target; default c)
 #                     [REQUIRE_ALL]            fail when a layer gets no specialized kernel
 #                     [OUTPUT_DIR <dir>]       default ${CMAKE_CURRENT_BINARY_DIR}/dwgen/<REGISTRY>
 #                     [OPTIONS <arg>...]       more dwgen arguments, passed as they are

@@ -294,6 +294,20 @@ check "kernel name: explicit pads, clamp, any size" \
 check "kernel name: %g exponent, valid, hswish, prefix" \
     test "$(list_kernel --prefix my --layer 'in=9x9x1 k=1 s=1 pad=VALID act=clamp:0:1e+20')" \
     = my_f32_k1x1_s1x1_r1x1_valid_m1__9x9x1_clamp0_1e20
+check "kernel name: avx512 target suffix" \
+    test "$(list_kernel --target avx512 --layer 'in=14x14x576 k=3 s=2 pad=same m=1 act=relu6')" \
+    = dwconv_f32_k3x3_s2x2_r1x1_same_m1__14x14x576_relu6__avx512
+expect_error 2 "--target must be c, avx2 or avx512" --target avx1024 in/good.tsv
+"$DWGEN" -o "$W/k512" --target avx512 --layer 'in=9x11x40 k=3 s=1 pad=same m=1 act=relu6' \
+    >"$W/stderr" 2>&1
+k512="$W/k512/dwconv_f32_k3x3_s1x1_r1x1_same_m1__9x11x40_relu6__avx512.c"
+check "avx512 kernel: generated" test -f "$k512"
+check "avx512 kernel: header names the target" grep -q 'target avx512: x86-64 AVX-512F' "$k512"
+check "avx512 kernel: enables AVX-512F on the function" \
+    grep -q '__attribute__((target("avx512f")))' "$k512"
+check "avx512 kernel: 40 channels end in a masked tail of 8" \
+    grep -q '_mm512_mask_storeu_ps(.*mask8' "$k512"
+check "avx512 kernel: weights packed 64-byte aligned" grep -q '((uintptr_t)dst & 63)' "$k512"
 check "kernel name: float bounds that %g would merge keep their digits" \
     test "$(list_kernel --layer 'in=9x9x1 k=1 s=1 pad=valid act=clamp:0.1000001:0.1000002')" \
     = dwconv_f32_k1x1_s1x1_r1x1_valid_m1__9x9x1_clamp0p1000001_0p1000002
