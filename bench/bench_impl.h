@@ -49,6 +49,7 @@ typedef struct bench_impl_kind {
     const char *name;
     int threads;                   /* cores it uses, for "% of peak" */
     int peer;                      /* another library (charted against dwgen) */
+    int floor;                     /* not a convolution (bench_floor.c): not checked */
     bench_ready (*init)(char *why, size_t len);
     int (*create)(const bench_layer *layer, bench_impl *impl, char *err, size_t len);
     void (*fini)(void);
@@ -65,6 +66,8 @@ extern const size_t bench_impl_kind_count;
 extern const bench_impl_kind bench_kind_dwgen;
 extern const bench_impl_kind bench_kind_dwgen_2t;
 extern const bench_impl_kind bench_kind_generic;
+/* bench_floor.c: */
+extern const bench_impl_kind bench_kind_copy;
 /* peer_xnnpack.c and peer_onednn.c: */
 extern const bench_impl_kind bench_kind_xnnpack;
 extern const bench_impl_kind bench_kind_onednn;

@@ -13,6 +13,7 @@ const bench_impl_kind *const bench_impl_kinds[] = {
     &bench_kind_generic,
     &bench_kind_xnnpack,
     &bench_kind_onednn,
+    &bench_kind_copy,       /* the memory-traffic floor, last */
 };
 
 const size_t bench_impl_kind_count = sizeof bench_impl_kinds / sizeof bench_impl_kinds[0];

@@ -95,6 +95,12 @@ static void print_row(const bench_run *run, size_t k, const double *ns, const do
         snprintf(err, sizeof err, "%.1e", max_err);
     if (run->peak_gflops > 0)
         snprintf(peak, sizeof peak, "%.1f%%", 100 * gflops / (run->peak_gflops * kind->threads));
+    if (kind->floor) {
+        /* no flops: the copy's row says how close dwgen is to the traffic floor */
+        printf("  %-9s %11.1f [%9.1f-%10.1f] %8s %7s %18s %-8s  %s\n", kind->name,
+               t.median / 1e3, t.q1 / 1e3, t.q3 / 1e3, "-", "-", ratio, err, note);
+        return;
+    }
     printf("  %-9s %11.1f [%9.1f-%10.1f] %8.2f %7s %18s %-8s  %s\n", kind->name,
            t.median / 1e3, t.q1 / 1e3, t.q3 / 1e3, gflops, peak, ratio, err, note);
 }
@@ -182,7 +188,9 @@ void bench_report_print(const bench_run *run)
            "of as many cores as the implementation uses.\n"
            "speedup: how many times faster dwgen (1 thread) is than that implementation, "
            "median of same-round ratios;\n"
-           "on the dwgen-2t row: how many times faster 2 threads are than 1.\n");
+           "on the dwgen-2t row: how many times faster 2 threads are than 1;\n"
+           "on the copy row (a floor, not a convolution): below 1.00x, dwgen takes that much "
+           "longer than streaming the layer's bytes once.\n");
     for (size_t i = 0; i < run->count; i++)
         print_entry(run, &run->entries[i]);
     print_totals(run);

@@ -11,6 +11,9 @@
 --          whole super-tile sharing one input load)
 --   NG     pixel order only: channel groups of NG super-tiles (all when
 --          absent), so a block's input stays in L1 for wide layers
+--   isa    in another target's file only: "avx2" writes that layer's
+--          kernel with this set's vectors, where they measured faster
+--          (kernel_isa.lua's `also`; then P, G and the rule are avx2's)
 -- `make tune-avx2` rewrites this file: every shape-specialized layer of
 -- MODELS is generated with each candidate, timed side by side, and listed
 -- here when one beats the rule by 5% or more (the comment says by how much

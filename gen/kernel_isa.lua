@@ -18,6 +18,8 @@
 --   masks    "vector": masks are integer vectors (vmaskmovps); "kmask":
 --            AVX-512 mask registers (__mmask16), which also make the
 --            masked loads of a tail as cheap as plain ones
+--   also     the other sets every CPU of this target has, which its wisdom
+--            may choose for a layer where they measure faster
 --   resident the most weight vectors a tile group keeps in registers
 --   P_max    the widest pixel block (accumulators per tile)
 --   shift    the floats by which the second body shifts its tiles so that
@@ -39,7 +41,7 @@ Isa.avx512 = {
     name = "avx512", V = 16, regs = 32, align = 64, vec = "__m512", ivec = "__m512i",
     pre = "_mm512_", attr = "avx512f", cpu = { "avx512f" }, cpu_words = "AVX-512F",
     masks = "kmask",
-    shift = nil, resident = 24, P_max = 12,
+    shift = nil, resident = 24, P_max = 12, also = { "avx2" },
     words = "AVX-512F intrinsics, 16 output channels per zmm register",
 }
 

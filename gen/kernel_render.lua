@@ -368,7 +368,7 @@ local function environment(c, ctx, plan)
 end
 
 -- The header paragraph of a SIMD kernel: its plan in words.
-local function simd_words(plan)
+local function simd_words(plan, target)
     local ch, k = plan.ch, plan.knobs
     local orders = {
         row = "for each output row, each tile group with its weights in registers, then " ..
@@ -379,10 +379,15 @@ local function simd_words(plan)
     local layouts = { "every row and column band fixed", "border rows dynamic",
                       "border rows and columns dynamic" }
     local tail = ch.tiles - ch.count * ch.L
+    local isa = plan.isa.words
+    if plan.isa.name ~= target then
+        isa = isa .. " (measured faster for this layer than the " .. target ..
+              " set's own vectors: gen/kernel_" .. target .. "_wisdom.lua)"
+    end
     return string.format("Target %s: %s, %d tiles (%d groups of %d in a loop%s). Loop order %s " ..
                          "(%s): %s; blocks of %d output pixels, %d tile%s per block; weights " ..
                          "%s.%s Layout %d: %s; %d row bands x %d column bands, %d FMA " ..
-                         "statements (budget %d).", plan.isa.name, plan.isa.words, ch.tiles,
+                         "statements (budget %d).", target, isa, ch.tiles,
                          ch.count, ch.L,
                          tail > 0 and string.format(", %d more unrolled", tail) or "",
                          k.order, k.from == "rule" and "default rule" or "from the wisdom file",
@@ -419,7 +424,7 @@ local function simd_environment(c, ctx, plan)
         target = c.target, dtype = c.dtype, version = ctx.version, name = ctx.name,
         pack_name = ctx.pack_name,
         command = wrap("Command: " .. (ctx.command or ""):gsub("%*/", "* /"), 74, "    "),
-        about = about(c, plan, simd_words(plan)), d = plan.d, tiles = plan.ch.tiles,
+        about = about(c, plan, simd_words(plan, c.target)), d = plan.d, tiles = plan.ch.tiles,
         isa = plan.isa, V = plan.V,
         shift_tiles = plan.shifted and plan.shifted.tiles or 0,
         -- the alignment pad, the tiles, then the shifted body's 8-float tiles

@@ -170,10 +170,25 @@ function A.default_knobs(c, isa)
     return avx2_knobs(c)
 end
 
--- The knobs of c for isa: the wisdom entry when there is one, else the rule.
+-- The knobs of c for the target isa: the wisdom entry when there is one,
+-- else the rule. k.isa is the instruction set the kernel is written in:
+-- the target's own, or one the target's CPUs also have (isa.also) when the
+-- wisdom entry names it (isa = "avx2": 256-bit vectors measured faster for
+-- this layer on an AVX-512 machine); the rule of that set then fills in
+-- what the entry leaves out.
 function A.knobs(c, isa)
-    local k = A.default_knobs(c, isa)
     local w = A.wisdom(isa)[A.key(c)]
+    local uses = isa
+    if w and w.isa and w.isa ~= isa.name then
+        local ok = false
+        for _, name in ipairs(isa.also or {}) do
+            ok = ok or name == w.isa
+        end
+        assert(ok, "wisdom entry " .. A.key(c) .. ": target " .. isa.name ..
+               " cannot use " .. tostring(w.isa))
+        uses = Isa.of(w.isa)
+    end
+    local k = A.default_knobs(c, uses)
     local from = "rule"
     if w then
         for key, v in pairs(w) do
@@ -181,6 +196,8 @@ function A.knobs(c, isa)
         end
         from = "wisdom"
     end
+    k.isa = uses
+    isa = uses
     assert(k.order == "row" or k.order == "tile" or k.order == "pixel", "bad order")
     assert(math.tointeger(k.P) and k.P >= 1 and k.P <= isa.P_max, "bad P")
     assert(math.tointeger(k.G) and k.G >= 1 and k.G <= 8, "bad G")
@@ -431,9 +448,9 @@ end
 -- The plan of a SIMD kernel for the checked, shape-specialized cfg c
 -- (c.target avx2 or avx512).
 function A.make(c)
-    local isa = assert(Isa.of(c.target), "no SIMD target")
+    local knobs = A.knobs(c, assert(Isa.of(c.target), "no SIMD target"))
+    local isa = knobs.isa
     local V = isa.V
-    local knobs = A.knobs(c, isa)
     local d = {
         in_h = c.in_h, in_w = c.in_w, ch = c.channels, m = c.multiplier,
         oc = c.channels * c.multiplier, out_h = c.out_h, out_w = c.out_w,

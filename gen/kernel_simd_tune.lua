@@ -94,9 +94,21 @@ local CANDIDATES = {
         { order = "tile", P = 8, G = 1 }, { order = "tile", P = 4, G = 2 },
     },
 }
+-- A target also tries the candidates of the sets its CPUs also have
+-- (kernel_isa's `also`: avx512 tries avx2's), marked with isa.
+for _, name in ipairs(isa.also or {}) do
+    for _, k in ipairs(CANDIDATES[name]) do
+        local c = { isa = name }
+        for key, v in pairs(k) do
+            c[key] = v
+        end
+        table.insert(CANDIDATES[isa.name], c)
+    end
+end
 
 local function label(k)
-    return string.format("%s,%d,%d", k.order, k.P, k.G) .. (k.NG and "," .. k.NG or "")
+    return (k.isa and k.isa .. ":" or "") .. string.format("%s,%d,%d", k.order, k.P, k.G) ..
+           (k.NG and "," .. k.NG or "")
 end
 
 local function sh(cmd)
@@ -181,7 +193,7 @@ local function measure(c, n)
     end
     local variants = {}
     for v, k in ipairs(list) do
-        Wisdom[c.key] = { order = k.order, P = k.P, G = k.G, NG = k.NG }
+        Wisdom[c.key] = { order = k.order, P = k.P, G = k.G, NG = k.NG, isa = k.isa }
         local name = string.format("tune_%03d_v%d", n, v)
         local cfg = spec.copy(c.cfg)
         cfg.target = isa.name
@@ -247,7 +259,8 @@ local function wisdom_text(entries)
         if e.note then
             out[#out + 1] = "    -- " .. e.note
         end
-        out[#out + 1] = string.format('    ["%s"] = { order = "%s", P = %d, G = %d%s },', key,
+        out[#out + 1] = string.format('    ["%s"] = { %sorder = "%s", P = %d, G = %d%s },', key,
+                                      e.isa and 'isa = "' .. e.isa .. '", ' or "",
                                       e.order, e.P, e.G, e.NG and ", NG = " .. e.NG or "")
     end
     out[#out + 1] = "}"
@@ -266,7 +279,8 @@ for line in read(opt.out):gmatch("[^\n]+") do
     end
 end
 for key, e in pairs(Wisdom) do
-    entries[key] = { order = e.order, P = e.P, G = e.G, NG = e.NG, note = notes[key] }
+    entries[key] = { order = e.order, P = e.P, G = e.G, NG = e.NG, isa = e.isa,
+                     note = notes[key] }
 end
 local cpu = cpu_model()
 sh("mkdir -p '" .. opt.dir .. "'")
@@ -285,7 +299,7 @@ for n, c in ipairs(configurations()) do
     io.write(table.concat(line, "  "), "\n")
     if best ~= results[1] and best.speedup >= 1 + opt.min_gain then
         entries[c.key] = { order = best.knobs.order, P = best.knobs.P, G = best.knobs.G,
-                           NG = best.knobs.NG, note = string.format("%.2fx over the rule's %s (%s)", best.speedup,
+                           NG = best.knobs.NG, isa = best.knobs.isa, note = string.format("%.2fx over the rule's %s (%s)", best.speedup,
                                                 results[1].label, cpu) }
         io.write(string.format("  -> %s (%.2fx)\n", best.label, best.speedup))
     else

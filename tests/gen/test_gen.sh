@@ -308,6 +308,26 @@ check "avx512 kernel: enables AVX-512F on the function" \
 check "avx512 kernel: 40 channels end in a masked tail of 8" \
     grep -q '_mm512_mask_storeu_ps(.*mask8' "$k512"
 check "avx512 kernel: weights packed 64-byte aligned" grep -q '((uintptr_t)dst & 63)' "$k512"
+# A wisdom entry of the avx512 target may choose avx2's vectors for a layer.
+mkdir -p "$W/wis"
+cat >"$W/wis/kernel_avx512_wisdom.lua" <<'EOF'
+return { ["9x11x40 k3x3 s1x1 r1x1 m1"] = { isa = "avx2", order = "row", P = 5, G = 1 } }
+EOF
+"$DWGEN" -o "$W/k512w" --modules "$W/wis" --target avx512 \
+    --layer 'in=9x11x40 k=3 s=1 pad=same m=1 act=relu6' >"$W/stderr" 2>&1
+k512w="$W/k512w/dwconv_f32_k3x3_s1x1_r1x1_same_m1__9x11x40_relu6__avx512.c"
+check "avx512 wisdom isa=avx2: generated under the avx512 name" test -f "$k512w"
+check "avx512 wisdom isa=avx2: 256-bit code" grep -q '__attribute__((target("avx2,fma")))' "$k512w"
+check "avx512 wisdom isa=avx2: no 512-bit code" sh -c "! grep -q _mm512_ '$k512w'"
+check "avx512 wisdom isa=avx2: the header says why" grep -q 'measured faster for this' "$k512w"
+cat >"$W/wis/kernel_avx512_wisdom.lua" <<'EOF'
+return { ["9x11x40 k3x3 s1x1 r1x1 m1"] = { isa = "sse2", order = "row", P = 5, G = 1 } }
+EOF
+"$DWGEN" -o "$W/k512bad" --modules "$W/wis" --target avx512 \
+    --layer 'in=9x11x40 k=3 s=1 pad=same m=1 act=relu6' >"$W/stderr" 2>&1
+check "avx512 wisdom isa=sse2: refused" test $? != 0
+check "avx512 wisdom isa=sse2: says why" grep -q 'target avx512 cannot use sse2' "$W/stderr"
+check "avx512 wisdom isa=sse2: nothing written" test ! -e "$W/k512bad"
 check "kernel name: float bounds that %g would merge keep their digits" \
     test "$(list_kernel --layer 'in=9x9x1 k=1 s=1 pad=valid act=clamp:0.1000001:0.1000002')" \
     = dwconv_f32_k1x1_s1x1_r1x1_valid_m1__9x9x1_clamp0p1000001_0p1000002
