@@ -16,7 +16,8 @@
 --   (the recorded command, safe inside a C comment), version, and
 --   render(template_file, env) -> text (template_render.lua).
 -- info: { pack = bool (the file defines ctx.pack_name), taps = integer,
---   flops_per_output = number }.
+--   flops_per_output = number, isa = the DWGEN_ISA_* bits the kernel needs
+--   as a C expression (absent: none) }.
 -- A configuration K.source refuses ("kernel configuration: ..." errors, see
 -- coverage.lua) gets no kernel: its layers are left to the generic kernel,
 -- a warning, or with --require-all an input error naming each FILE:LINE.
@@ -198,6 +199,7 @@ function driver.main(args)
     local text, info = render_kernel(K, k, o, render)
     if text then
       k.pack = info.pack
+      k.isa = info.isa
       files[k.name .. ".c"] = text
       made[#made + 1] = k
     else

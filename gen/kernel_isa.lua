@@ -14,7 +14,8 @@
 --   attr     the function attribute that enables the set, so the kernels
 --            compile with any flags (no -mavx2 or -mavx512f needed)
 --   cpu      the names __builtin_cpu_supports must report to run them
---            (cpu_words: the same for people)
+--            (cpu_words: the same for people; cpu_bits: as dwgen.h's
+--            DWGEN_ISA_* bits, for the registry entry)
 --   masks    "vector": masks are integer vectors (vmaskmovps); "kmask":
 --            AVX-512 mask registers (__mmask16), which also make the
 --            masked loads of a tail as cheap as plain ones
@@ -32,6 +33,7 @@ local Isa = {}
 Isa.avx2 = {
     name = "avx2", V = 8, regs = 16, align = 32, vec = "__m256", ivec = "__m256i",
     pre = "_mm256_", attr = "avx2,fma", cpu = { "avx2", "fma" }, cpu_words = "AVX2 and FMA",
+    cpu_bits = "DWGEN_ISA_AVX2 | DWGEN_ISA_FMA",
     masks = "vector",
     shift = 4, resident = 12, P_max = 8,
     words = "AVX2+FMA intrinsics, 8 output channels per ymm register",
@@ -40,6 +42,7 @@ Isa.avx2 = {
 Isa.avx512 = {
     name = "avx512", V = 16, regs = 32, align = 64, vec = "__m512", ivec = "__m512i",
     pre = "_mm512_", attr = "avx512f", cpu = { "avx512f" }, cpu_words = "AVX-512F",
+    cpu_bits = "DWGEN_ISA_AVX512F",
     masks = "kmask",
     shift = nil, resident = 24, P_max = 12, also = { "avx2" },
     words = "AVX-512F intrinsics, 16 output channels per zmm register",

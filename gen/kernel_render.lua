@@ -442,7 +442,7 @@ function K.source(cfg, ctx)
         local plan = SimdPlan.make(c)
         local text = ctx.render(K.TEMPLATES[c.target], simd_environment(c, ctx, plan))
         return text, { pack = true, taps = taps, flops_per_output = 2 * taps,
-                       layout = plan.layout, cost = plan.cost }
+                       layout = plan.layout, cost = plan.cost, isa = plan.isa.cpu_bits }
     end
     local plan = Plan.make(c)
     local env = environment(c, ctx, plan)

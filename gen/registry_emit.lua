@@ -50,13 +50,13 @@ function emit.params(cfg)
 end
 
 -- The files, as { name = text }: kernels is the list of
--- { name, cfg, pack = bool }, layers the normalized input layers with
+-- { name, cfg, pack = bool, isa = C expression or nil }, layers the normalized input layers with
 -- their shape-level cfg; meta = { registry, version, command }.
 function emit.files(render, kernels, layers, meta)
   local entries, infos = {}, {}
   for i, k in ipairs(kernels) do
     entries[i] = { name = k.name, key = emit.params(k.cfg), has_pack = k.pack,
-                   pack = k.pack and k.name .. "_pack" or "NULL" }
+                   pack = k.pack and k.name .. "_pack" or "NULL", isa = k.isa or "0" }
   end
   for i, l in ipairs(layers) do
     infos[i] = { name = l.name, source = l.source, count = l.count, params = emit.params(l.cfg) }

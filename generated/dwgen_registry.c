@@ -7,7 +7,9 @@
  * picks an entry whose key has the layer's exact size over one whose
  * in_h, in_w and channels are 0, "any size") and the table of every input
  * layer, in input order, so tests and benchmarks derive their cases from
- * the same list as the kernels.
+ * the same list as the kernels. An entry's last field is the instruction
+ * sets the kernel needs (DWGEN_ISA_*): the lookup skips it on a CPU
+ * without them.
  */
 #include <stddef.h>
 
@@ -26,7 +28,7 @@ static const dwgen_kernel_entry entries[] = {
         .multiplier = 1, .activation = DWGEN_ACT_NONE,
         .clamp_min = 0.0f, .clamp_max = 0.0f,
         .dtype = DWGEN_F32 },
-      dwconv_f32_k7x7_s1x1_r1x1_same_m1__56x56x96_none, NULL, "dwconv_f32_k7x7_s1x1_r1x1_same_m1__56x56x96_none" },
+      dwconv_f32_k7x7_s1x1_r1x1_same_m1__56x56x96_none, NULL, "dwconv_f32_k7x7_s1x1_r1x1_same_m1__56x56x96_none", 0 },
     {
       { .in_h = 0, .in_w = 0, .channels = 0,
         .kernel_h = 7, .kernel_w = 7,
@@ -38,7 +40,7 @@ static const dwgen_kernel_entry entries[] = {
         .multiplier = 1, .activation = DWGEN_ACT_NONE,
         .clamp_min = 0.0f, .clamp_max = 0.0f,
         .dtype = DWGEN_F32 },
-      dwconv_f32_k7x7_s1x1_r1x1_same_m1__any_none, NULL, "dwconv_f32_k7x7_s1x1_r1x1_same_m1__any_none" },
+      dwconv_f32_k7x7_s1x1_r1x1_same_m1__any_none, NULL, "dwconv_f32_k7x7_s1x1_r1x1_same_m1__any_none", 0 },
     {
       { .in_h = 28, .in_w = 28, .channels = 192,
         .kernel_h = 7, .kernel_w = 7,
@@ -50,7 +52,7 @@ static const dwgen_kernel_entry entries[] = {
         .multiplier = 1, .activation = DWGEN_ACT_NONE,
         .clamp_min = 0.0f, .clamp_max = 0.0f,
         .dtype = DWGEN_F32 },
-      dwconv_f32_k7x7_s1x1_r1x1_same_m1__28x28x192_none, NULL, "dwconv_f32_k7x7_s1x1_r1x1_same_m1__28x28x192_none" },
+      dwconv_f32_k7x7_s1x1_r1x1_same_m1__28x28x192_none, NULL, "dwconv_f32_k7x7_s1x1_r1x1_same_m1__28x28x192_none", 0 },
     {
       { .in_h = 14, .in_w = 14, .channels = 384,
         .kernel_h = 7, .kernel_w = 7,
@@ -62,7 +64,7 @@ static const dwgen_kernel_entry entries[] = {
         .multiplier = 1, .activation = DWGEN_ACT_NONE,
         .clamp_min = 0.0f, .clamp_max = 0.0f,
         .dtype = DWGEN_F32 },
-      dwconv_f32_k7x7_s1x1_r1x1_same_m1__14x14x384_none, NULL, "dwconv_f32_k7x7_s1x1_r1x1_same_m1__14x14x384_none" },
+      dwconv_f32_k7x7_s1x1_r1x1_same_m1__14x14x384_none, NULL, "dwconv_f32_k7x7_s1x1_r1x1_same_m1__14x14x384_none", 0 },
     {
       { .in_h = 7, .in_w = 7, .channels = 768,
         .kernel_h = 7, .kernel_w = 7,
@@ -74,7 +76,7 @@ static const dwgen_kernel_entry entries[] = {
         .multiplier = 1, .activation = DWGEN_ACT_NONE,
         .clamp_min = 0.0f, .clamp_max = 0.0f,
         .dtype = DWGEN_F32 },
-      dwconv_f32_k7x7_s1x1_r1x1_same_m1__7x7x768_none, NULL, "dwconv_f32_k7x7_s1x1_r1x1_same_m1__7x7x768_none" },
+      dwconv_f32_k7x7_s1x1_r1x1_same_m1__7x7x768_none, NULL, "dwconv_f32_k7x7_s1x1_r1x1_same_m1__7x7x768_none", 0 },
     {
       { .in_h = 257, .in_w = 257, .channels = 32,
         .kernel_h = 3, .kernel_w = 3,
@@ -86,7 +88,7 @@ static const dwgen_kernel_entry entries[] = {
         .multiplier = 1, .activation = DWGEN_ACT_RELU6,
         .clamp_min = 0.0f, .clamp_max = 0.0f,
         .dtype = DWGEN_F32 },
-      dwconv_f32_k3x3_s1x1_r1x1_same_m1__257x257x32_relu6, NULL, "dwconv_f32_k3x3_s1x1_r1x1_same_m1__257x257x32_relu6" },
+      dwconv_f32_k3x3_s1x1_r1x1_same_m1__257x257x32_relu6, NULL, "dwconv_f32_k3x3_s1x1_r1x1_same_m1__257x257x32_relu6", 0 },
     {
       { .in_h = 0, .in_w = 0, .channels = 0,
         .kernel_h = 3, .kernel_w = 3,
@@ -98,7 +100,7 @@ static const dwgen_kernel_entry entries[] = {
         .multiplier = 1, .activation = DWGEN_ACT_RELU6,
         .clamp_min = 0.0f, .clamp_max = 0.0f,
         .dtype = DWGEN_F32 },
-      dwconv_f32_k3x3_s1x1_r1x1_same_m1__any_relu6, NULL, "dwconv_f32_k3x3_s1x1_r1x1_same_m1__any_relu6" },
+      dwconv_f32_k3x3_s1x1_r1x1_same_m1__any_relu6, NULL, "dwconv_f32_k3x3_s1x1_r1x1_same_m1__any_relu6", 0 },
     {
       { .in_h = 257, .in_w = 257, .channels = 96,
         .kernel_h = 3, .kernel_w = 3,
@@ -110,7 +112,7 @@ static const dwgen_kernel_entry entries[] = {
         .multiplier = 1, .activation = DWGEN_ACT_RELU6,
         .clamp_min = 0.0f, .clamp_max = 0.0f,
         .dtype = DWGEN_F32 },
-      dwconv_f32_k3x3_s2x2_r1x1_same_m1__257x257x96_relu6, NULL, "dwconv_f32_k3x3_s2x2_r1x1_same_m1__257x257x96_relu6" },
+      dwconv_f32_k3x3_s2x2_r1x1_same_m1__257x257x96_relu6, NULL, "dwconv_f32_k3x3_s2x2_r1x1_same_m1__257x257x96_relu6", 0 },
     {
       { .in_h = 0, .in_w = 0, .channels = 0,
         .kernel_h = 3, .kernel_w = 3,
@@ -122,7 +124,7 @@ static const dwgen_kernel_entry entries[] = {
         .multiplier = 1, .activation = DWGEN_ACT_RELU6,
         .clamp_min = 0.0f, .clamp_max = 0.0f,
         .dtype = DWGEN_F32 },
-      dwconv_f32_k3x3_s2x2_r1x1_same_m1__any_relu6, NULL, "dwconv_f32_k3x3_s2x2_r1x1_same_m1__any_relu6" },
+      dwconv_f32_k3x3_s2x2_r1x1_same_m1__any_relu6, NULL, "dwconv_f32_k3x3_s2x2_r1x1_same_m1__any_relu6", 0 },
     {
       { .in_h = 129, .in_w = 129, .channels = 144,
         .kernel_h = 3, .kernel_w = 3,
@@ -134,7 +136,7 @@ static const dwgen_kernel_entry entries[] = {
         .multiplier = 1, .activation = DWGEN_ACT_RELU6,
         .clamp_min = 0.0f, .clamp_max = 0.0f,
         .dtype = DWGEN_F32 },
-      dwconv_f32_k3x3_s1x1_r1x1_same_m1__129x129x144_relu6, NULL, "dwconv_f32_k3x3_s1x1_r1x1_same_m1__129x129x144_relu6" },
+      dwconv_f32_k3x3_s1x1_r1x1_same_m1__129x129x144_relu6, NULL, "dwconv_f32_k3x3_s1x1_r1x1_same_m1__129x129x144_relu6", 0 },
     {
       { .in_h = 129, .in_w = 129, .channels = 144,
         .kernel_h = 3, .kernel_w = 3,
@@ -146,7 +148,7 @@ static const dwgen_kernel_entry entries[] = {
         .multiplier = 1, .activation = DWGEN_ACT_RELU6,
         .clamp_min = 0.0f, .clamp_max = 0.0f,
         .dtype = DWGEN_F32 },
-      dwconv_f32_k3x3_s2x2_r1x1_same_m1__129x129x144_relu6, NULL, "dwconv_f32_k3x3_s2x2_r1x1_same_m1__129x129x144_relu6" },
+      dwconv_f32_k3x3_s2x2_r1x1_same_m1__129x129x144_relu6, NULL, "dwconv_f32_k3x3_s2x2_r1x1_same_m1__129x129x144_relu6", 0 },
     {
       { .in_h = 65, .in_w = 65, .channels = 192,
         .kernel_h = 3, .kernel_w = 3,
@@ -158,7 +160,7 @@ static const dwgen_kernel_entry entries[] = {
         .multiplier = 1, .activation = DWGEN_ACT_RELU6,
         .clamp_min = 0.0f, .clamp_max = 0.0f,
         .dtype = DWGEN_F32 },
-      dwconv_f32_k3x3_s1x1_r1x1_same_m1__65x65x192_relu6, NULL, "dwconv_f32_k3x3_s1x1_r1x1_same_m1__65x65x192_relu6" },
+      dwconv_f32_k3x3_s1x1_r1x1_same_m1__65x65x192_relu6, NULL, "dwconv_f32_k3x3_s1x1_r1x1_same_m1__65x65x192_relu6", 0 },
     {
       { .in_h = 65, .in_w = 65, .channels = 192,
         .kernel_h = 3, .kernel_w = 3,
@@ -170,7 +172,7 @@ static const dwgen_kernel_entry entries[] = {
         .multiplier = 1, .activation = DWGEN_ACT_RELU6,
         .clamp_min = 0.0f, .clamp_max = 0.0f,
         .dtype = DWGEN_F32 },
-      dwconv_f32_k3x3_s2x2_r1x1_same_m1__65x65x192_relu6, NULL, "dwconv_f32_k3x3_s2x2_r1x1_same_m1__65x65x192_relu6" },
+      dwconv_f32_k3x3_s2x2_r1x1_same_m1__65x65x192_relu6, NULL, "dwconv_f32_k3x3_s2x2_r1x1_same_m1__65x65x192_relu6", 0 },
     {
       { .in_h = 33, .in_w = 33, .channels = 384,
         .kernel_h = 3, .kernel_w = 3,
@@ -182,7 +184,7 @@ static const dwgen_kernel_entry entries[] = {
         .multiplier = 1, .activation = DWGEN_ACT_RELU6,
         .clamp_min = 0.0f, .clamp_max = 0.0f,
         .dtype = DWGEN_F32 },
-      dwconv_f32_k3x3_s1x1_r1x1_same_m1__33x33x384_relu6, NULL, "dwconv_f32_k3x3_s1x1_r1x1_same_m1__33x33x384_relu6" },
+      dwconv_f32_k3x3_s1x1_r1x1_same_m1__33x33x384_relu6, NULL, "dwconv_f32_k3x3_s1x1_r1x1_same_m1__33x33x384_relu6", 0 },
     {
       { .in_h = 33, .in_w = 33, .channels = 576,
         .kernel_h = 3, .kernel_w = 3,
@@ -194,7 +196,7 @@ static const dwgen_kernel_entry entries[] = {
         .multiplier = 1, .activation = DWGEN_ACT_RELU6,
         .clamp_min = 0.0f, .clamp_max = 0.0f,
         .dtype = DWGEN_F32 },
-      dwconv_f32_k3x3_s1x1_r1x1_same_m1__33x33x576_relu6, NULL, "dwconv_f32_k3x3_s1x1_r1x1_same_m1__33x33x576_relu6" },
+      dwconv_f32_k3x3_s1x1_r1x1_same_m1__33x33x576_relu6, NULL, "dwconv_f32_k3x3_s1x1_r1x1_same_m1__33x33x576_relu6", 0 },
     {
       { .in_h = 33, .in_w = 33, .channels = 960,
         .kernel_h = 3, .kernel_w = 3,
@@ -206,7 +208,7 @@ static const dwgen_kernel_entry entries[] = {
         .multiplier = 1, .activation = DWGEN_ACT_RELU6,
         .clamp_min = 0.0f, .clamp_max = 0.0f,
         .dtype = DWGEN_F32 },
-      dwconv_f32_k3x3_s1x1_r2x2_same_m1__33x33x960_relu6, NULL, "dwconv_f32_k3x3_s1x1_r2x2_same_m1__33x33x960_relu6" },
+      dwconv_f32_k3x3_s1x1_r2x2_same_m1__33x33x960_relu6, NULL, "dwconv_f32_k3x3_s1x1_r2x2_same_m1__33x33x960_relu6", 0 },
     {
       { .in_h = 0, .in_w = 0, .channels = 0,
         .kernel_h = 3, .kernel_w = 3,
@@ -218,7 +220,7 @@ static const dwgen_kernel_entry entries[] = {
         .multiplier = 1, .activation = DWGEN_ACT_RELU6,
         .clamp_min = 0.0f, .clamp_max = 0.0f,
         .dtype = DWGEN_F32 },
-      dwconv_f32_k3x3_s1x1_r2x2_same_m1__any_relu6, NULL, "dwconv_f32_k3x3_s1x1_r2x2_same_m1__any_relu6" },
+      dwconv_f32_k3x3_s1x1_r2x2_same_m1__any_relu6, NULL, "dwconv_f32_k3x3_s1x1_r2x2_same_m1__any_relu6", 0 },
     {
       { .in_h = 112, .in_w = 112, .channels = 32,
         .kernel_h = 3, .kernel_w = 3,
@@ -230,7 +232,7 @@ static const dwgen_kernel_entry entries[] = {
         .multiplier = 1, .activation = DWGEN_ACT_RELU6,
         .clamp_min = 0.0f, .clamp_max = 0.0f,
         .dtype = DWGEN_F32 },
-      dwconv_f32_k3x3_s1x1_r1x1_same_m1__112x112x32_relu6, NULL, "dwconv_f32_k3x3_s1x1_r1x1_same_m1__112x112x32_relu6" },
+      dwconv_f32_k3x3_s1x1_r1x1_same_m1__112x112x32_relu6, NULL, "dwconv_f32_k3x3_s1x1_r1x1_same_m1__112x112x32_relu6", 0 },
     {
       { .in_h = 112, .in_w = 112, .channels = 64,
         .kernel_h = 3, .kernel_w = 3,
@@ -242,7 +244,7 @@ static const dwgen_kernel_entry entries[] = {
         .multiplier = 1, .activation = DWGEN_ACT_RELU6,
         .clamp_min = 0.0f, .clamp_max = 0.0f,
         .dtype = DWGEN_F32 },
-      dwconv_f32_k3x3_s2x2_r1x1_same_m1__112x112x64_relu6, NULL, "dwconv_f32_k3x3_s2x2_r1x1_same_m1__112x112x64_relu6" },
+      dwconv_f32_k3x3_s2x2_r1x1_same_m1__112x112x64_relu6, NULL, "dwconv_f32_k3x3_s2x2_r1x1_same_m1__112x112x64_relu6", 0 },
     {
       { .in_h = 56, .in_w = 56, .channels = 128,
         .kernel_h = 3, .kernel_w = 3,
@@ -254,7 +256,7 @@ static const dwgen_kernel_entry entries[] = {
         .multiplier = 1, .activation = DWGEN_ACT_RELU6,
         .clamp_min = 0.0f, .clamp_max = 0.0f,
         .dtype = DWGEN_F32 },
-      dwconv_f32_k3x3_s1x1_r1x1_same_m1__56x56x128_relu6, NULL, "dwconv_f32_k3x3_s1x1_r1x1_same_m1__56x56x128_relu6" },
+      dwconv_f32_k3x3_s1x1_r1x1_same_m1__56x56x128_relu6, NULL, "dwconv_f32_k3x3_s1x1_r1x1_same_m1__56x56x128_relu6", 0 },
     {
       { .in_h = 56, .in_w = 56, .channels = 128,
         .kernel_h = 3, .kernel_w = 3,
@@ -266,7 +268,7 @@ static const dwgen_kernel_entry entries[] = {
         .multiplier = 1, .activation = DWGEN_ACT_RELU6,
         .clamp_min = 0.0f, .clamp_max = 0.0f,
         .dtype = DWGEN_F32 },
-      dwconv_f32_k3x3_s2x2_r1x1_same_m1__56x56x128_relu6, NULL, "dwconv_f32_k3x3_s2x2_r1x1_same_m1__56x56x128_relu6" },
+      dwconv_f32_k3x3_s2x2_r1x1_same_m1__56x56x128_relu6, NULL, "dwconv_f32_k3x3_s2x2_r1x1_same_m1__56x56x128_relu6", 0 },
     {
       { .in_h = 28, .in_w = 28, .channels = 256,
         .kernel_h = 3, .kernel_w = 3,
@@ -278,7 +280,7 @@ static const dwgen_kernel_entry entries[] = {
         .multiplier = 1, .activation = DWGEN_ACT_RELU6,
         .clamp_min = 0.0f, .clamp_max = 0.0f,
         .dtype = DWGEN_F32 },
-      dwconv_f32_k3x3_s1x1_r1x1_same_m1__28x28x256_relu6, NULL, "dwconv_f32_k3x3_s1x1_r1x1_same_m1__28x28x256_relu6" },
+      dwconv_f32_k3x3_s1x1_r1x1_same_m1__28x28x256_relu6, NULL, "dwconv_f32_k3x3_s1x1_r1x1_same_m1__28x28x256_relu6", 0 },
     {
       { .in_h = 28, .in_w = 28, .channels = 256,
         .kernel_h = 3, .kernel_w = 3,
@@ -290,7 +292,7 @@ static const dwgen_kernel_entry entries[] = {
         .multiplier = 1, .activation = DWGEN_ACT_RELU6,
         .clamp_min = 0.0f, .clamp_max = 0.0f,
         .dtype = DWGEN_F32 },
-      dwconv_f32_k3x3_s2x2_r1x1_same_m1__28x28x256_relu6, NULL, "dwconv_f32_k3x3_s2x2_r1x1_same_m1__28x28x256_relu6" },
+      dwconv_f32_k3x3_s2x2_r1x1_same_m1__28x28x256_relu6, NULL, "dwconv_f32_k3x3_s2x2_r1x1_same_m1__28x28x256_relu6", 0 },
     {
       { .in_h = 14, .in_w = 14, .channels = 512,
         .kernel_h = 3, .kernel_w = 3,
@@ -302,7 +304,7 @@ static const dwgen_kernel_entry entries[] = {
         .multiplier = 1, .activation = DWGEN_ACT_RELU6,
         .clamp_min = 0.0f, .clamp_max = 0.0f,
         .dtype = DWGEN_F32 },
-      dwconv_f32_k3x3_s1x1_r1x1_same_m1__14x14x512_relu6, NULL, "dwconv_f32_k3x3_s1x1_r1x1_same_m1__14x14x512_relu6" },
+      dwconv_f32_k3x3_s1x1_r1x1_same_m1__14x14x512_relu6, NULL, "dwconv_f32_k3x3_s1x1_r1x1_same_m1__14x14x512_relu6", 0 },
     {
       { .in_h = 14, .in_w = 14, .channels = 512,
         .kernel_h = 3, .kernel_w = 3,
@@ -314,7 +316,7 @@ static const dwgen_kernel_entry entries[] = {
         .multiplier = 1, .activation = DWGEN_ACT_RELU6,
         .clamp_min = 0.0f, .clamp_max = 0.0f,
         .dtype = DWGEN_F32 },
-      dwconv_f32_k3x3_s2x2_r1x1_same_m1__14x14x512_relu6, NULL, "dwconv_f32_k3x3_s2x2_r1x1_same_m1__14x14x512_relu6" },
+      dwconv_f32_k3x3_s2x2_r1x1_same_m1__14x14x512_relu6, NULL, "dwconv_f32_k3x3_s2x2_r1x1_same_m1__14x14x512_relu6", 0 },
     {
       { .in_h = 7, .in_w = 7, .channels = 1024,
         .kernel_h = 3, .kernel_w = 3,
@@ -326,7 +328,7 @@ static const dwgen_kernel_entry entries[] = {
         .multiplier = 1, .activation = DWGEN_ACT_RELU6,
         .clamp_min = 0.0f, .clamp_max = 0.0f,
         .dtype = DWGEN_F32 },
-      dwconv_f32_k3x3_s1x1_r1x1_same_m1__7x7x1024_relu6, NULL, "dwconv_f32_k3x3_s1x1_r1x1_same_m1__7x7x1024_relu6" },
+      dwconv_f32_k3x3_s1x1_r1x1_same_m1__7x7x1024_relu6, NULL, "dwconv_f32_k3x3_s1x1_r1x1_same_m1__7x7x1024_relu6", 0 },
     {
       { .in_h = 112, .in_w = 112, .channels = 96,
         .kernel_h = 3, .kernel_w = 3,
@@ -338,7 +340,7 @@ static const dwgen_kernel_entry entries[] = {
         .multiplier = 1, .activation = DWGEN_ACT_RELU6,
         .clamp_min = 0.0f, .clamp_max = 0.0f,
         .dtype = DWGEN_F32 },
-      dwconv_f32_k3x3_s2x2_r1x1_same_m1__112x112x96_relu6, NULL, "dwconv_f32_k3x3_s2x2_r1x1_same_m1__112x112x96_relu6" },
+      dwconv_f32_k3x3_s2x2_r1x1_same_m1__112x112x96_relu6, NULL, "dwconv_f32_k3x3_s2x2_r1x1_same_m1__112x112x96_relu6", 0 },
     {
       { .in_h = 56, .in_w = 56, .channels = 144,
         .kernel_h = 3, .kernel_w = 3,
@@ -350,7 +352,7 @@ static const dwgen_kernel_entry entries[] = {
         .multiplier = 1, .activation = DWGEN_ACT_RELU6,
         .clamp_min = 0.0f, .clamp_max = 0.0f,
         .dtype = DWGEN_F32 },
-      dwconv_f32_k3x3_s1x1_r1x1_same_m1__56x56x144_relu6, NULL, "dwconv_f32_k3x3_s1x1_r1x1_same_m1__56x56x144_relu6" },
+      dwconv_f32_k3x3_s1x1_r1x1_same_m1__56x56x144_relu6, NULL, "dwconv_f32_k3x3_s1x1_r1x1_same_m1__56x56x144_relu6", 0 },
     {
       { .in_h = 56, .in_w = 56, .channels = 144,
         .kernel_h = 3, .kernel_w = 3,
@@ -362,7 +364,7 @@ static const dwgen_kernel_entry entries[] = {
         .multiplier = 1, .activation = DWGEN_ACT_RELU6,
         .clamp_min = 0.0f, .clamp_max = 0.0f,
         .dtype = DWGEN_F32 },
-      dwconv_f32_k3x3_s2x2_r1x1_same_m1__56x56x144_relu6, NULL, "dwconv_f32_k3x3_s2x2_r1x1_same_m1__56x56x144_relu6" },
+      dwconv_f32_k3x3_s2x2_r1x1_same_m1__56x56x144_relu6, NULL, "dwconv_f32_k3x3_s2x2_r1x1_same_m1__56x56x144_relu6", 0 },
     {
       { .in_h = 28, .in_w = 28, .channels = 192,
         .kernel_h = 3, .kernel_w = 3,
@@ -374,7 +376,7 @@ static const dwgen_kernel_entry entries[] = {
         .multiplier = 1, .activation = DWGEN_ACT_RELU6,
         .clamp_min = 0.0f, .clamp_max = 0.0f,
         .dtype = DWGEN_F32 },
-      dwconv_f32_k3x3_s1x1_r1x1_same_m1__28x28x192_relu6, NULL, "dwconv_f32_k3x3_s1x1_r1x1_same_m1__28x28x192_relu6" },
+      dwconv_f32_k3x3_s1x1_r1x1_same_m1__28x28x192_relu6, NULL, "dwconv_f32_k3x3_s1x1_r1x1_same_m1__28x28x192_relu6", 0 },
     {
       { .in_h = 28, .in_w = 28, .channels = 192,
         .kernel_h = 3, .kernel_w = 3,
@@ -386,7 +388,7 @@ static const dwgen_kernel_entry entries[] = {
         .multiplier = 1, .activation = DWGEN_ACT_RELU6,
         .clamp_min = 0.0f, .clamp_max = 0.0f,
         .dtype = DWGEN_F32 },
-      dwconv_f32_k3x3_s2x2_r1x1_same_m1__28x28x192_relu6, NULL, "dwconv_f32_k3x3_s2x2_r1x1_same_m1__28x28x192_relu6" },
+      dwconv_f32_k3x3_s2x2_r1x1_same_m1__28x28x192_relu6, NULL, "dwconv_f32_k3x3_s2x2_r1x1_same_m1__28x28x192_relu6", 0 },
     {
       { .in_h = 14, .in_w = 14, .channels = 384,
         .kernel_h = 3, .kernel_w = 3,
@@ -398,7 +400,7 @@ static const dwgen_kernel_entry entries[] = {
         .multiplier = 1, .activation = DWGEN_ACT_RELU6,
         .clamp_min = 0.0f, .clamp_max = 0.0f,
         .dtype = DWGEN_F32 },
-      dwconv_f32_k3x3_s1x1_r1x1_same_m1__14x14x384_relu6, NULL, "dwconv_f32_k3x3_s1x1_r1x1_same_m1__14x14x384_relu6" },
+      dwconv_f32_k3x3_s1x1_r1x1_same_m1__14x14x384_relu6, NULL, "dwconv_f32_k3x3_s1x1_r1x1_same_m1__14x14x384_relu6", 0 },
     {
       { .in_h = 14, .in_w = 14, .channels = 576,
         .kernel_h = 3, .kernel_w = 3,
@@ -410,7 +412,7 @@ static const dwgen_kernel_entry entries[] = {
         .multiplier = 1, .activation = DWGEN_ACT_RELU6,
         .clamp_min = 0.0f, .clamp_max = 0.0f,
         .dtype = DWGEN_F32 },
-      dwconv_f32_k3x3_s1x1_r1x1_same_m1__14x14x576_relu6, NULL, "dwconv_f32_k3x3_s1x1_r1x1_same_m1__14x14x576_relu6" },
+      dwconv_f32_k3x3_s1x1_r1x1_same_m1__14x14x576_relu6, NULL, "dwconv_f32_k3x3_s1x1_r1x1_same_m1__14x14x576_relu6", 0 },
     {
       { .in_h = 14, .in_w = 14, .channels = 576,
         .kernel_h = 3, .kernel_w = 3,
@@ -422,7 +424,7 @@ static const dwgen_kernel_entry entries[] = {
         .multiplier = 1, .activation = DWGEN_ACT_RELU6,
         .clamp_min = 0.0f, .clamp_max = 0.0f,
         .dtype = DWGEN_F32 },
-      dwconv_f32_k3x3_s2x2_r1x1_same_m1__14x14x576_relu6, NULL, "dwconv_f32_k3x3_s2x2_r1x1_same_m1__14x14x576_relu6" },
+      dwconv_f32_k3x3_s2x2_r1x1_same_m1__14x14x576_relu6, NULL, "dwconv_f32_k3x3_s2x2_r1x1_same_m1__14x14x576_relu6", 0 },
     {
       { .in_h = 7, .in_w = 7, .channels = 960,
         .kernel_h = 3, .kernel_w = 3,
@@ -434,7 +436,7 @@ static const dwgen_kernel_entry entries[] = {
         .multiplier = 1, .activation = DWGEN_ACT_RELU6,
         .clamp_min = 0.0f, .clamp_max = 0.0f,
         .dtype = DWGEN_F32 },
-      dwconv_f32_k3x3_s1x1_r1x1_same_m1__7x7x960_relu6, NULL, "dwconv_f32_k3x3_s1x1_r1x1_same_m1__7x7x960_relu6" },
+      dwconv_f32_k3x3_s1x1_r1x1_same_m1__7x7x960_relu6, NULL, "dwconv_f32_k3x3_s1x1_r1x1_same_m1__7x7x960_relu6", 0 },
     {
       { .in_h = 112, .in_w = 112, .channels = 16,
         .kernel_h = 3, .kernel_w = 3,
@@ -446,7 +448,7 @@ static const dwgen_kernel_entry entries[] = {
         .multiplier = 1, .activation = DWGEN_ACT_RELU,
         .clamp_min = 0.0f, .clamp_max = 0.0f,
         .dtype = DWGEN_F32 },
-      dwconv_f32_k3x3_s1x1_r1x1_same_m1__112x112x16_relu, NULL, "dwconv_f32_k3x3_s1x1_r1x1_same_m1__112x112x16_relu" },
+      dwconv_f32_k3x3_s1x1_r1x1_same_m1__112x112x16_relu, NULL, "dwconv_f32_k3x3_s1x1_r1x1_same_m1__112x112x16_relu", 0 },
     {
       { .in_h = 0, .in_w = 0, .channels = 0,
         .kernel_h = 3, .kernel_w = 3,
@@ -458,7 +460,7 @@ static const dwgen_kernel_entry entries[] = {
         .multiplier = 1, .activation = DWGEN_ACT_RELU,
         .clamp_min = 0.0f, .clamp_max = 0.0f,
         .dtype = DWGEN_F32 },
-      dwconv_f32_k3x3_s1x1_r1x1_same_m1__any_relu, NULL, "dwconv_f32_k3x3_s1x1_r1x1_same_m1__any_relu" },
+      dwconv_f32_k3x3_s1x1_r1x1_same_m1__any_relu, NULL, "dwconv_f32_k3x3_s1x1_r1x1_same_m1__any_relu", 0 },
     {
       { .in_h = 112, .in_w = 112, .channels = 64,
         .kernel_h = 3, .kernel_w = 3,
@@ -470,7 +472,7 @@ static const dwgen_kernel_entry entries[] = {
         .multiplier = 1, .activation = DWGEN_ACT_RELU,
         .clamp_min = 0.0f, .clamp_max = 0.0f,
         .dtype = DWGEN_F32 },
-      dwconv_f32_k3x3_s2x2_r1x1_same_m1__112x112x64_relu, NULL, "dwconv_f32_k3x3_s2x2_r1x1_same_m1__112x112x64_relu" },
+      dwconv_f32_k3x3_s2x2_r1x1_same_m1__112x112x64_relu, NULL, "dwconv_f32_k3x3_s2x2_r1x1_same_m1__112x112x64_relu", 0 },
     {
       { .in_h = 0, .in_w = 0, .channels = 0,
         .kernel_h = 3, .kernel_w = 3,
@@ -482,7 +484,7 @@ static const dwgen_kernel_entry entries[] = {
         .multiplier = 1, .activation = DWGEN_ACT_RELU,
         .clamp_min = 0.0f, .clamp_max = 0.0f,
         .dtype = DWGEN_F32 },
-      dwconv_f32_k3x3_s2x2_r1x1_same_m1__any_relu, NULL, "dwconv_f32_k3x3_s2x2_r1x1_same_m1__any_relu" },
+      dwconv_f32_k3x3_s2x2_r1x1_same_m1__any_relu, NULL, "dwconv_f32_k3x3_s2x2_r1x1_same_m1__any_relu", 0 },
     {
       { .in_h = 56, .in_w = 56, .channels = 72,
         .kernel_h = 3, .kernel_w = 3,
@@ -494,7 +496,7 @@ static const dwgen_kernel_entry entries[] = {
         .multiplier = 1, .activation = DWGEN_ACT_RELU,
         .clamp_min = 0.0f, .clamp_max = 0.0f,
         .dtype = DWGEN_F32 },
-      dwconv_f32_k3x3_s1x1_r1x1_same_m1__56x56x72_relu, NULL, "dwconv_f32_k3x3_s1x1_r1x1_same_m1__56x56x72_relu" },
+      dwconv_f32_k3x3_s1x1_r1x1_same_m1__56x56x72_relu, NULL, "dwconv_f32_k3x3_s1x1_r1x1_same_m1__56x56x72_relu", 0 },
     {
       { .in_h = 56, .in_w = 56, .channels = 72,
         .kernel_h = 5, .kernel_w = 5,
@@ -506,7 +508,7 @@ static const dwgen_kernel_entry entries[] = {
         .multiplier = 1, .activation = DWGEN_ACT_RELU,
         .clamp_min = 0.0f, .clamp_max = 0.0f,
         .dtype = DWGEN_F32 },
-      dwconv_f32_k5x5_s2x2_r1x1_same_m1__56x56x72_relu, NULL, "dwconv_f32_k5x5_s2x2_r1x1_same_m1__56x56x72_relu" },
+      dwconv_f32_k5x5_s2x2_r1x1_same_m1__56x56x72_relu, NULL, "dwconv_f32_k5x5_s2x2_r1x1_same_m1__56x56x72_relu", 0 },
     {
       { .in_h = 0, .in_w = 0, .channels = 0,
         .kernel_h = 5, .kernel_w = 5,
@@ -518,7 +520,7 @@ static const dwgen_kernel_entry entries[] = {
         .multiplier = 1, .activation = DWGEN_ACT_RELU,
         .clamp_min = 0.0f, .clamp_max = 0.0f,
         .dtype = DWGEN_F32 },
-      dwconv_f32_k5x5_s2x2_r1x1_same_m1__any_relu, NULL, "dwconv_f32_k5x5_s2x2_r1x1_same_m1__any_relu" },
+      dwconv_f32_k5x5_s2x2_r1x1_same_m1__any_relu, NULL, "dwconv_f32_k5x5_s2x2_r1x1_same_m1__any_relu", 0 },
     {
       { .in_h = 28, .in_w = 28, .channels = 120,
         .kernel_h = 5, .kernel_w = 5,
@@ -530,7 +532,7 @@ static const dwgen_kernel_entry entries[] = {
         .multiplier = 1, .activation = DWGEN_ACT_RELU,
         .clamp_min = 0.0f, .clamp_max = 0.0f,
         .dtype = DWGEN_F32 },
-      dwconv_f32_k5x5_s1x1_r1x1_same_m1__28x28x120_relu, NULL, "dwconv_f32_k5x5_s1x1_r1x1_same_m1__28x28x120_relu" },
+      dwconv_f32_k5x5_s1x1_r1x1_same_m1__28x28x120_relu, NULL, "dwconv_f32_k5x5_s1x1_r1x1_same_m1__28x28x120_relu", 0 },
     {
       { .in_h = 0, .in_w = 0, .channels = 0,
         .kernel_h = 5, .kernel_w = 5,
@@ -542,7 +544,7 @@ static const dwgen_kernel_entry entries[] = {
         .multiplier = 1, .activation = DWGEN_ACT_RELU,
         .clamp_min = 0.0f, .clamp_max = 0.0f,
         .dtype = DWGEN_F32 },
-      dwconv_f32_k5x5_s1x1_r1x1_same_m1__any_relu, NULL, "dwconv_f32_k5x5_s1x1_r1x1_same_m1__any_relu" },
+      dwconv_f32_k5x5_s1x1_r1x1_same_m1__any_relu, NULL, "dwconv_f32_k5x5_s1x1_r1x1_same_m1__any_relu", 0 },
     {
       { .in_h = 28, .in_w = 28, .channels = 240,
         .kernel_h = 3, .kernel_w = 3,
@@ -554,7 +556,7 @@ static const dwgen_kernel_entry entries[] = {
         .multiplier = 1, .activation = DWGEN_ACT_HSWISH,
         .clamp_min = 0.0f, .clamp_max = 0.0f,
         .dtype = DWGEN_F32 },
-      dwconv_f32_k3x3_s2x2_r1x1_same_m1__28x28x240_hswish, NULL, "dwconv_f32_k3x3_s2x2_r1x1_same_m1__28x28x240_hswish" },
+      dwconv_f32_k3x3_s2x2_r1x1_same_m1__28x28x240_hswish, NULL, "dwconv_f32_k3x3_s2x2_r1x1_same_m1__28x28x240_hswish", 0 },
     {
       { .in_h = 0, .in_w = 0, .channels = 0,
         .kernel_h = 3, .kernel_w = 3,
@@ -566,7 +568,7 @@ static const dwgen_kernel_entry entries[] = {
         .multiplier = 1, .activation = DWGEN_ACT_HSWISH,
         .clamp_min = 0.0f, .clamp_max = 0.0f,
         .dtype = DWGEN_F32 },
-      dwconv_f32_k3x3_s2x2_r1x1_same_m1__any_hswish, NULL, "dwconv_f32_k3x3_s2x2_r1x1_same_m1__any_hswish" },
+      dwconv_f32_k3x3_s2x2_r1x1_same_m1__any_hswish, NULL, "dwconv_f32_k3x3_s2x2_r1x1_same_m1__any_hswish", 0 },
     {
       { .in_h = 14, .in_w = 14, .channels = 200,
         .kernel_h = 3, .kernel_w = 3,
@@ -578,7 +580,7 @@ static const dwgen_kernel_entry entries[] = {
         .multiplier = 1, .activation = DWGEN_ACT_HSWISH,
         .clamp_min = 0.0f, .clamp_max = 0.0f,
         .dtype = DWGEN_F32 },
-      dwconv_f32_k3x3_s1x1_r1x1_same_m1__14x14x200_hswish, NULL, "dwconv_f32_k3x3_s1x1_r1x1_same_m1__14x14x200_hswish" },
+      dwconv_f32_k3x3_s1x1_r1x1_same_m1__14x14x200_hswish, NULL, "dwconv_f32_k3x3_s1x1_r1x1_same_m1__14x14x200_hswish", 0 },
     {
       { .in_h = 0, .in_w = 0, .channels = 0,
         .kernel_h = 3, .kernel_w = 3,
@@ -590,7 +592,7 @@ static const dwgen_kernel_entry entries[] = {
         .multiplier = 1, .activation = DWGEN_ACT_HSWISH,
         .clamp_min = 0.0f, .clamp_max = 0.0f,
         .dtype = DWGEN_F32 },
-      dwconv_f32_k3x3_s1x1_r1x1_same_m1__any_hswish, NULL, "dwconv_f32_k3x3_s1x1_r1x1_same_m1__any_hswish" },
+      dwconv_f32_k3x3_s1x1_r1x1_same_m1__any_hswish, NULL, "dwconv_f32_k3x3_s1x1_r1x1_same_m1__any_hswish", 0 },
     {
       { .in_h = 14, .in_w = 14, .channels = 184,
         .kernel_h = 3, .kernel_w = 3,
@@ -602,7 +604,7 @@ static const dwgen_kernel_entry entries[] = {
         .multiplier = 1, .activation = DWGEN_ACT_HSWISH,
         .clamp_min = 0.0f, .clamp_max = 0.0f,
         .dtype = DWGEN_F32 },
-      dwconv_f32_k3x3_s1x1_r1x1_same_m1__14x14x184_hswish, NULL, "dwconv_f32_k3x3_s1x1_r1x1_same_m1__14x14x184_hswish" },
+      dwconv_f32_k3x3_s1x1_r1x1_same_m1__14x14x184_hswish, NULL, "dwconv_f32_k3x3_s1x1_r1x1_same_m1__14x14x184_hswish", 0 },
     {
       { .in_h = 14, .in_w = 14, .channels = 480,
         .kernel_h = 3, .kernel_w = 3,
@@ -614,7 +616,7 @@ static const dwgen_kernel_entry entries[] = {
         .multiplier = 1, .activation = DWGEN_ACT_HSWISH,
         .clamp_min = 0.0f, .clamp_max = 0.0f,
         .dtype = DWGEN_F32 },
-      dwconv_f32_k3x3_s1x1_r1x1_same_m1__14x14x480_hswish, NULL, "dwconv_f32_k3x3_s1x1_r1x1_same_m1__14x14x480_hswish" },
+      dwconv_f32_k3x3_s1x1_r1x1_same_m1__14x14x480_hswish, NULL, "dwconv_f32_k3x3_s1x1_r1x1_same_m1__14x14x480_hswish", 0 },
     {
       { .in_h = 14, .in_w = 14, .channels = 672,
         .kernel_h = 3, .kernel_w = 3,
@@ -626,7 +628,7 @@ static const dwgen_kernel_entry entries[] = {
         .multiplier = 1, .activation = DWGEN_ACT_HSWISH,
         .clamp_min = 0.0f, .clamp_max = 0.0f,
         .dtype = DWGEN_F32 },
-      dwconv_f32_k3x3_s1x1_r1x1_same_m1__14x14x672_hswish, NULL, "dwconv_f32_k3x3_s1x1_r1x1_same_m1__14x14x672_hswish" },
+      dwconv_f32_k3x3_s1x1_r1x1_same_m1__14x14x672_hswish, NULL, "dwconv_f32_k3x3_s1x1_r1x1_same_m1__14x14x672_hswish", 0 },
     {
       { .in_h = 14, .in_w = 14, .channels = 672,
         .kernel_h = 5, .kernel_w = 5,
@@ -638,7 +640,7 @@ static const dwgen_kernel_entry entries[] = {
         .multiplier = 1, .activation = DWGEN_ACT_HSWISH,
         .clamp_min = 0.0f, .clamp_max = 0.0f,
         .dtype = DWGEN_F32 },
-      dwconv_f32_k5x5_s2x2_r1x1_same_m1__14x14x672_hswish, NULL, "dwconv_f32_k5x5_s2x2_r1x1_same_m1__14x14x672_hswish" },
+      dwconv_f32_k5x5_s2x2_r1x1_same_m1__14x14x672_hswish, NULL, "dwconv_f32_k5x5_s2x2_r1x1_same_m1__14x14x672_hswish", 0 },
     {
       { .in_h = 0, .in_w = 0, .channels = 0,
         .kernel_h = 5, .kernel_w = 5,
@@ -650,7 +652,7 @@ static const dwgen_kernel_entry entries[] = {
         .multiplier = 1, .activation = DWGEN_ACT_HSWISH,
         .clamp_min = 0.0f, .clamp_max = 0.0f,
         .dtype = DWGEN_F32 },
-      dwconv_f32_k5x5_s2x2_r1x1_same_m1__any_hswish, NULL, "dwconv_f32_k5x5_s2x2_r1x1_same_m1__any_hswish" },
+      dwconv_f32_k5x5_s2x2_r1x1_same_m1__any_hswish, NULL, "dwconv_f32_k5x5_s2x2_r1x1_same_m1__any_hswish", 0 },
     {
       { .in_h = 7, .in_w = 7, .channels = 960,
         .kernel_h = 5, .kernel_w = 5,
@@ -662,7 +664,7 @@ static const dwgen_kernel_entry entries[] = {
         .multiplier = 1, .activation = DWGEN_ACT_HSWISH,
         .clamp_min = 0.0f, .clamp_max = 0.0f,
         .dtype = DWGEN_F32 },
-      dwconv_f32_k5x5_s1x1_r1x1_same_m1__7x7x960_hswish, NULL, "dwconv_f32_k5x5_s1x1_r1x1_same_m1__7x7x960_hswish" },
+      dwconv_f32_k5x5_s1x1_r1x1_same_m1__7x7x960_hswish, NULL, "dwconv_f32_k5x5_s1x1_r1x1_same_m1__7x7x960_hswish", 0 },
     {
       { .in_h = 0, .in_w = 0, .channels = 0,
         .kernel_h = 5, .kernel_w = 5,
@@ -674,7 +676,7 @@ static const dwgen_kernel_entry entries[] = {
         .multiplier = 1, .activation = DWGEN_ACT_HSWISH,
         .clamp_min = 0.0f, .clamp_max = 0.0f,
         .dtype = DWGEN_F32 },
-      dwconv_f32_k5x5_s1x1_r1x1_same_m1__any_hswish, NULL, "dwconv_f32_k5x5_s1x1_r1x1_same_m1__any_hswish" },
+      dwconv_f32_k5x5_s1x1_r1x1_same_m1__any_hswish, NULL, "dwconv_f32_k5x5_s1x1_r1x1_same_m1__any_hswish", 0 },
     {
       { .in_h = 28, .in_w = 28, .channels = 64,
         .kernel_h = 3, .kernel_w = 3,
@@ -686,7 +688,7 @@ static const dwgen_kernel_entry entries[] = {
         .multiplier = 2, .activation = DWGEN_ACT_NONE,
         .clamp_min = 0.0f, .clamp_max = 0.0f,
         .dtype = DWGEN_F32 },
-      dwconv_f32_k3x3_s1x1_r1x1_valid_m2__28x28x64_none, NULL, "dwconv_f32_k3x3_s1x1_r1x1_valid_m2__28x28x64_none" },
+      dwconv_f32_k3x3_s1x1_r1x1_valid_m2__28x28x64_none, NULL, "dwconv_f32_k3x3_s1x1_r1x1_valid_m2__28x28x64_none", 0 },
     {
       { .in_h = 0, .in_w = 0, .channels = 0,
         .kernel_h = 3, .kernel_w = 3,
@@ -698,7 +700,7 @@ static const dwgen_kernel_entry entries[] = {
         .multiplier = 2, .activation = DWGEN_ACT_NONE,
         .clamp_min = 0.0f, .clamp_max = 0.0f,
         .dtype = DWGEN_F32 },
-      dwconv_f32_k3x3_s1x1_r1x1_valid_m2__any_none, NULL, "dwconv_f32_k3x3_s1x1_r1x1_valid_m2__any_none" },
+      dwconv_f32_k3x3_s1x1_r1x1_valid_m2__any_none, NULL, "dwconv_f32_k3x3_s1x1_r1x1_valid_m2__any_none", 0 },
     {
       { .in_h = 56, .in_w = 56, .channels = 16,
         .kernel_h = 3, .kernel_w = 3,
@@ -710,7 +712,7 @@ static const dwgen_kernel_entry entries[] = {
         .multiplier = 4, .activation = DWGEN_ACT_RELU,
         .clamp_min = 0.0f, .clamp_max = 0.0f,
         .dtype = DWGEN_F32 },
-      dwconv_f32_k3x3_s2x2_r1x1_same_m4__56x56x16_relu, NULL, "dwconv_f32_k3x3_s2x2_r1x1_same_m4__56x56x16_relu" },
+      dwconv_f32_k3x3_s2x2_r1x1_same_m4__56x56x16_relu, NULL, "dwconv_f32_k3x3_s2x2_r1x1_same_m4__56x56x16_relu", 0 },
     {
       { .in_h = 0, .in_w = 0, .channels = 0,
         .kernel_h = 3, .kernel_w = 3,
@@ -722,7 +724,7 @@ static const dwgen_kernel_entry entries[] = {
         .multiplier = 4, .activation = DWGEN_ACT_RELU,
         .clamp_min = 0.0f, .clamp_max = 0.0f,
         .dtype = DWGEN_F32 },
-      dwconv_f32_k3x3_s2x2_r1x1_same_m4__any_relu, NULL, "dwconv_f32_k3x3_s2x2_r1x1_same_m4__any_relu" },
+      dwconv_f32_k3x3_s2x2_r1x1_same_m4__any_relu, NULL, "dwconv_f32_k3x3_s2x2_r1x1_same_m4__any_relu", 0 },
     {
       { .in_h = 20, .in_w = 20, .channels = 7,
         .kernel_h = 5, .kernel_w = 5,
@@ -734,7 +736,7 @@ static const dwgen_kernel_entry entries[] = {
         .multiplier = 3, .activation = DWGEN_ACT_NONE,
         .clamp_min = 0.0f, .clamp_max = 0.0f,
         .dtype = DWGEN_F32 },
-      dwconv_f32_k5x5_s1x1_r1x1_same_m3__20x20x7_none, NULL, "dwconv_f32_k5x5_s1x1_r1x1_same_m3__20x20x7_none" },
+      dwconv_f32_k5x5_s1x1_r1x1_same_m3__20x20x7_none, NULL, "dwconv_f32_k5x5_s1x1_r1x1_same_m3__20x20x7_none", 0 },
     {
       { .in_h = 0, .in_w = 0, .channels = 0,
         .kernel_h = 5, .kernel_w = 5,
@@ -746,7 +748,7 @@ static const dwgen_kernel_entry entries[] = {
         .multiplier = 3, .activation = DWGEN_ACT_NONE,
         .clamp_min = 0.0f, .clamp_max = 0.0f,
         .dtype = DWGEN_F32 },
-      dwconv_f32_k5x5_s1x1_r1x1_same_m3__any_none, NULL, "dwconv_f32_k5x5_s1x1_r1x1_same_m3__any_none" },
+      dwconv_f32_k5x5_s1x1_r1x1_same_m3__any_none, NULL, "dwconv_f32_k5x5_s1x1_r1x1_same_m3__any_none", 0 },
     {
       { .in_h = 224, .in_w = 224, .channels = 3,
         .kernel_h = 3, .kernel_w = 3,
@@ -758,7 +760,7 @@ static const dwgen_kernel_entry entries[] = {
         .multiplier = 8, .activation = DWGEN_ACT_RELU6,
         .clamp_min = 0.0f, .clamp_max = 0.0f,
         .dtype = DWGEN_F32 },
-      dwconv_f32_k3x3_s2x2_r1x1_same_m8__224x224x3_relu6, NULL, "dwconv_f32_k3x3_s2x2_r1x1_same_m8__224x224x3_relu6" },
+      dwconv_f32_k3x3_s2x2_r1x1_same_m8__224x224x3_relu6, NULL, "dwconv_f32_k3x3_s2x2_r1x1_same_m8__224x224x3_relu6", 0 },
     {
       { .in_h = 0, .in_w = 0, .channels = 0,
         .kernel_h = 3, .kernel_w = 3,
@@ -770,7 +772,7 @@ static const dwgen_kernel_entry entries[] = {
         .multiplier = 8, .activation = DWGEN_ACT_RELU6,
         .clamp_min = 0.0f, .clamp_max = 0.0f,
         .dtype = DWGEN_F32 },
-      dwconv_f32_k3x3_s2x2_r1x1_same_m8__any_relu6, NULL, "dwconv_f32_k3x3_s2x2_r1x1_same_m8__any_relu6" },
+      dwconv_f32_k3x3_s2x2_r1x1_same_m8__any_relu6, NULL, "dwconv_f32_k3x3_s2x2_r1x1_same_m8__any_relu6", 0 },
     {
       { .in_h = 32, .in_w = 32, .channels = 24,
         .kernel_h = 3, .kernel_w = 3,
@@ -782,7 +784,7 @@ static const dwgen_kernel_entry entries[] = {
         .multiplier = 2, .activation = DWGEN_ACT_NONE,
         .clamp_min = 0.0f, .clamp_max = 0.0f,
         .dtype = DWGEN_F32 },
-      dwconv_f32_k3x3_s1x1_r2x2_same_m2__32x32x24_none, NULL, "dwconv_f32_k3x3_s1x1_r2x2_same_m2__32x32x24_none" },
+      dwconv_f32_k3x3_s1x1_r2x2_same_m2__32x32x24_none, NULL, "dwconv_f32_k3x3_s1x1_r2x2_same_m2__32x32x24_none", 0 },
     {
       { .in_h = 0, .in_w = 0, .channels = 0,
         .kernel_h = 3, .kernel_w = 3,
@@ -794,7 +796,7 @@ static const dwgen_kernel_entry entries[] = {
         .multiplier = 2, .activation = DWGEN_ACT_NONE,
         .clamp_min = 0.0f, .clamp_max = 0.0f,
         .dtype = DWGEN_F32 },
-      dwconv_f32_k3x3_s1x1_r2x2_same_m2__any_none, NULL, "dwconv_f32_k3x3_s1x1_r2x2_same_m2__any_none" },
+      dwconv_f32_k3x3_s1x1_r2x2_same_m2__any_none, NULL, "dwconv_f32_k3x3_s1x1_r2x2_same_m2__any_none", 0 },
     {
       { .in_h = 147, .in_w = 147, .channels = 64,
         .kernel_h = 3, .kernel_w = 3,
@@ -806,7 +808,7 @@ static const dwgen_kernel_entry entries[] = {
         .multiplier = 1, .activation = DWGEN_ACT_NONE,
         .clamp_min = 0.0f, .clamp_max = 0.0f,
         .dtype = DWGEN_F32 },
-      dwconv_f32_k3x3_s1x1_r1x1_same_m1__147x147x64_none, NULL, "dwconv_f32_k3x3_s1x1_r1x1_same_m1__147x147x64_none" },
+      dwconv_f32_k3x3_s1x1_r1x1_same_m1__147x147x64_none, NULL, "dwconv_f32_k3x3_s1x1_r1x1_same_m1__147x147x64_none", 0 },
     {
       { .in_h = 0, .in_w = 0, .channels = 0,
         .kernel_h = 3, .kernel_w = 3,
@@ -818,7 +820,7 @@ static const dwgen_kernel_entry entries[] = {
         .multiplier = 1, .activation = DWGEN_ACT_NONE,
         .clamp_min = 0.0f, .clamp_max = 0.0f,
         .dtype = DWGEN_F32 },
-      dwconv_f32_k3x3_s1x1_r1x1_same_m1__any_none, NULL, "dwconv_f32_k3x3_s1x1_r1x1_same_m1__any_none" },
+      dwconv_f32_k3x3_s1x1_r1x1_same_m1__any_none, NULL, "dwconv_f32_k3x3_s1x1_r1x1_same_m1__any_none", 0 },
     {
       { .in_h = 147, .in_w = 147, .channels = 128,
         .kernel_h = 3, .kernel_w = 3,
@@ -830,7 +832,7 @@ static const dwgen_kernel_entry entries[] = {
         .multiplier = 1, .activation = DWGEN_ACT_NONE,
         .clamp_min = 0.0f, .clamp_max = 0.0f,
         .dtype = DWGEN_F32 },
-      dwconv_f32_k3x3_s1x1_r1x1_same_m1__147x147x128_none, NULL, "dwconv_f32_k3x3_s1x1_r1x1_same_m1__147x147x128_none" },
+      dwconv_f32_k3x3_s1x1_r1x1_same_m1__147x147x128_none, NULL, "dwconv_f32_k3x3_s1x1_r1x1_same_m1__147x147x128_none", 0 },
     {
       { .in_h = 74, .in_w = 74, .channels = 128,
         .kernel_h = 3, .kernel_w = 3,
@@ -842,7 +844,7 @@ static const dwgen_kernel_entry entries[] = {
         .multiplier = 1, .activation = DWGEN_ACT_NONE,
         .clamp_min = 0.0f, .clamp_max = 0.0f,
         .dtype = DWGEN_F32 },
-      dwconv_f32_k3x3_s1x1_r1x1_same_m1__74x74x128_none, NULL, "dwconv_f32_k3x3_s1x1_r1x1_same_m1__74x74x128_none" },
+      dwconv_f32_k3x3_s1x1_r1x1_same_m1__74x74x128_none, NULL, "dwconv_f32_k3x3_s1x1_r1x1_same_m1__74x74x128_none", 0 },
     {
       { .in_h = 74, .in_w = 74, .channels = 256,
         .kernel_h = 3, .kernel_w = 3,
@@ -854,7 +856,7 @@ static const dwgen_kernel_entry entries[] = {
         .multiplier = 1, .activation = DWGEN_ACT_NONE,
         .clamp_min = 0.0f, .clamp_max = 0.0f,
         .dtype = DWGEN_F32 },
-      dwconv_f32_k3x3_s1x1_r1x1_same_m1__74x74x256_none, NULL, "dwconv_f32_k3x3_s1x1_r1x1_same_m1__74x74x256_none" },
+      dwconv_f32_k3x3_s1x1_r1x1_same_m1__74x74x256_none, NULL, "dwconv_f32_k3x3_s1x1_r1x1_same_m1__74x74x256_none", 0 },
     {
       { .in_h = 37, .in_w = 37, .channels = 256,
         .kernel_h = 3, .kernel_w = 3,
@@ -866,7 +868,7 @@ static const dwgen_kernel_entry entries[] = {
         .multiplier = 1, .activation = DWGEN_ACT_NONE,
         .clamp_min = 0.0f, .clamp_max = 0.0f,
         .dtype = DWGEN_F32 },
-      dwconv_f32_k3x3_s1x1_r1x1_same_m1__37x37x256_none, NULL, "dwconv_f32_k3x3_s1x1_r1x1_same_m1__37x37x256_none" },
+      dwconv_f32_k3x3_s1x1_r1x1_same_m1__37x37x256_none, NULL, "dwconv_f32_k3x3_s1x1_r1x1_same_m1__37x37x256_none", 0 },
     {
       { .in_h = 37, .in_w = 37, .channels = 728,
         .kernel_h = 3, .kernel_w = 3,
@@ -878,7 +880,7 @@ static const dwgen_kernel_entry entries[] = {
         .multiplier = 1, .activation = DWGEN_ACT_NONE,
         .clamp_min = 0.0f, .clamp_max = 0.0f,
         .dtype = DWGEN_F32 },
-      dwconv_f32_k3x3_s1x1_r1x1_same_m1__37x37x728_none, NULL, "dwconv_f32_k3x3_s1x1_r1x1_same_m1__37x37x728_none" },
+      dwconv_f32_k3x3_s1x1_r1x1_same_m1__37x37x728_none, NULL, "dwconv_f32_k3x3_s1x1_r1x1_same_m1__37x37x728_none", 0 },
     {
       { .in_h = 19, .in_w = 19, .channels = 728,
         .kernel_h = 3, .kernel_w = 3,
@@ -890,7 +892,7 @@ static const dwgen_kernel_entry entries[] = {
         .multiplier = 1, .activation = DWGEN_ACT_NONE,
         .clamp_min = 0.0f, .clamp_max = 0.0f,
         .dtype = DWGEN_F32 },
-      dwconv_f32_k3x3_s1x1_r1x1_same_m1__19x19x728_none, NULL, "dwconv_f32_k3x3_s1x1_r1x1_same_m1__19x19x728_none" },
+      dwconv_f32_k3x3_s1x1_r1x1_same_m1__19x19x728_none, NULL, "dwconv_f32_k3x3_s1x1_r1x1_same_m1__19x19x728_none", 0 },
     {
       { .in_h = 10, .in_w = 10, .channels = 1024,
         .kernel_h = 3, .kernel_w = 3,
@@ -902,7 +904,7 @@ static const dwgen_kernel_entry entries[] = {
         .multiplier = 1, .activation = DWGEN_ACT_NONE,
         .clamp_min = 0.0f, .clamp_max = 0.0f,
         .dtype = DWGEN_F32 },
-      dwconv_f32_k3x3_s1x1_r1x1_same_m1__10x10x1024_none, NULL, "dwconv_f32_k3x3_s1x1_r1x1_same_m1__10x10x1024_none" },
+      dwconv_f32_k3x3_s1x1_r1x1_same_m1__10x10x1024_none, NULL, "dwconv_f32_k3x3_s1x1_r1x1_same_m1__10x10x1024_none", 0 },
     {
       { .in_h = 10, .in_w = 10, .channels = 1536,
         .kernel_h = 3, .kernel_w = 3,
@@ -914,7 +916,7 @@ static const dwgen_kernel_entry entries[] = {
         .multiplier = 1, .activation = DWGEN_ACT_NONE,
         .clamp_min = 0.0f, .clamp_max = 0.0f,
         .dtype = DWGEN_F32 },
-      dwconv_f32_k3x3_s1x1_r1x1_same_m1__10x10x1536_none, NULL, "dwconv_f32_k3x3_s1x1_r1x1_same_m1__10x10x1536_none" },
+      dwconv_f32_k3x3_s1x1_r1x1_same_m1__10x10x1536_none, NULL, "dwconv_f32_k3x3_s1x1_r1x1_same_m1__10x10x1536_none", 0 },
 };
 
 static const dwgen_layer_info layers[] = {

@@ -131,14 +131,35 @@ typedef size_t (*dwgen_pack_fn)(const dwgen_params *params, const float *filter,
                                 float *dst);
 
 /*
+ * Instruction sets a kernel needs, as bits of dwgen_kernel_entry.isa. The
+ * generator's avx2 target needs AVX2 and FMA, its avx512 target AVX-512F
+ * (or AVX2 and FMA for a layer it writes with 256-bit vectors); the
+ * portable c target needs none (0).
+ */
+#define DWGEN_ISA_AVX2    0x1u
+#define DWGEN_ISA_FMA     0x2u
+#define DWGEN_ISA_AVX512F 0x4u
+
+/*
+ * The DWGEN_ISA_* bits this CPU (and the OS, which must save the wider
+ * registers) supports: detected once on x86 with GCC or clang, 0 on other
+ * CPUs and compilers.
+ */
+unsigned dwgen_cpu_isa(void);
+
+/*
  * One specialized kernel. The key is a dwgen_params in which in_h, in_w and
  * channels may be 0, meaning "any" (a configuration-specialized kernel).
+ * isa: the DWGEN_ISA_* bits it needs (0: none); the lookup skips a kernel
+ * whose bits the CPU lacks, so a set built for a wider CPU falls back
+ * instead of stopping on an illegal instruction.
  */
 typedef struct dwgen_kernel_entry {
     dwgen_params key;
     dwgen_kernel_fn fn;
     dwgen_pack_fn pack;          /* NULL: weights stay [KH,KW,C,M] */
     const char *name;
+    unsigned isa;                /* DWGEN_ISA_* bits needed; last, so older tables mean 0 */
 } dwgen_kernel_entry;
 
 /* One layer of the model set a registry was generated from. */
@@ -168,8 +189,9 @@ extern const dwgen_registry dwgen_registry_empty;
 /*
  * Find the kernel for params: the entry whose key equals params exactly
  * (shape-specialized) wins over one whose in_h, in_w and channels are 0
- * (configuration-specialized). NULL when nothing matches or an argument
- * is NULL.
+ * (configuration-specialized). Entries whose instruction sets this CPU
+ * lacks (isa, dwgen_cpu_isa) are passed over. NULL when nothing matches or
+ * an argument is NULL.
  */
 const dwgen_kernel_entry *dwgen_registry_lookup(const dwgen_registry *registry,
                                                 const dwgen_params *params);

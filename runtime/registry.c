@@ -4,7 +4,10 @@
  * A registry is data (a table of keys, as the generator writes it) plus this
  * one predicate: a key matches when every configuration field is equal and
  * each of in_h, in_w, channels is either equal or 0 ("any"). Among matches
- * the most specific key wins (exact shape before configuration-only).
+ * the most specific key wins (exact shape before configuration-only). A
+ * kernel that needs instructions this CPU lacks never matches: a set
+ * generated for a wider CPU then falls back to what else matches, in the
+ * end the generic kernel, rather than stopping on an illegal instruction.
  */
 #include "dwgen.h"
 
@@ -56,7 +59,10 @@ const dwgen_kernel_entry *dwgen_registry_lookup(const dwgen_registry *registry,
 
     if (registry == NULL || params == NULL || registry->entries == NULL)
         return NULL;
+    unsigned cpu = dwgen_cpu_isa();
     for (size_t i = 0; i < registry->count; i++) {
+        if ((registry->entries[i].isa & ~cpu) != 0)
+            continue;
         int fixed = specificity(&registry->entries[i].key, params);
         if (fixed > best_fixed) {
             best = &registry->entries[i];

@@ -11,6 +11,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -85,10 +86,12 @@ static int setup(void **state)
 {
     (void)state;
     memset(&seen, 0, sizeof seen);
-    const dwgen_kernel_entry config = { config_key(), kernel_plain, NULL, "test_config_k3x3_relu" };
-    const dwgen_kernel_entry exact = { exact_key(), kernel_plain, NULL, "test_exact_6x5x3_relu" };
+    const dwgen_kernel_entry config = { config_key(), kernel_plain, NULL,
+                                        "test_config_k3x3_relu", 0 };
+    const dwgen_kernel_entry exact = { exact_key(), kernel_plain, NULL,
+                                       "test_exact_6x5x3_relu", 0 };
     const dwgen_kernel_entry packed = { exact_key(), kernel_packed, pack_with_marker,
-                                        "test_packed_6x5x3_relu" };
+                                        "test_packed_6x5x3_relu", 0 };
     entries[E_CONFIG] = config;
     entries[E_EXACT] = exact;
     entries[E_PACKED] = packed;
@@ -246,6 +249,71 @@ static void test_lookup_edges(void **state)
     assert_null(dwgen_registry_lookup(&reg_exact_only, &p));
 }
 
+/* A bit no CPU reports: a kernel that needs it can never run here. */
+#define ISA_NOWHERE 0x80000000u
+
+/* A kernel that needs an instruction set the CPU lacks is passed over:
+ * the lookup falls back to what else matches, then to the generic kernel. */
+static void test_isa_gate(void **state)
+{
+    (void)state;
+    dwgen_params p = exact_key();
+    dwgen_kernel_entry gated[2] = { entries[E_CONFIG], entries[E_EXACT] };
+    gated[1].isa = ISA_NOWHERE;
+    dwgen_registry reg = { "gated", 2, gated, 0, NULL };
+    assert_ptr_equal(dwgen_registry_lookup(&reg, &p), &gated[0]);
+    plan_and_run(&p, &reg, "test_config_k3x3_relu", 1);
+
+    /* Only the gated kernel: the generic one runs, or with NO_FALLBACK none. */
+    dwgen_registry only = { "gated-only", 1, &gated[1], 0, NULL };
+    assert_null(dwgen_registry_lookup(&only, &p));
+    seen.calls = 0;
+    plan_and_run(&p, &only, NULL, 0);
+    assert_int_equal(seen.calls, 0);
+    float f[3 * 3 * 3 * 2] = { 0 };
+    dwgen_plan_options opt = { &only, DWGEN_PLAN_NO_FALLBACK };
+    dwgen_plan *plan = NULL;
+    assert_int_equal(dwgen_plan_create(&p, f, NULL, &opt, &plan), DWGEN_ERR_NO_KERNEL);
+    assert_null(plan);
+
+    /* What the CPU has is enough. */
+    gated[1].isa = dwgen_cpu_isa();
+    assert_ptr_equal(dwgen_registry_lookup(&reg, &p), &gated[1]);
+}
+
+/* dwgen_cpu_isa agrees with the flags Linux reports for the CPU. */
+static void test_cpu_isa_matches_cpuinfo(void **state)
+{
+    (void)state;
+#if defined(__linux__) && (defined(__x86_64__) || defined(__i386__))
+    FILE *f = fopen("/proc/cpuinfo", "r");
+    if (f == NULL)
+        skip();
+    char line[8192];
+    unsigned want = 0;
+    int found = 0;
+    while (!found && fgets(line, sizeof line, f) != NULL) {
+        if (strncmp(line, "flags", 5) != 0)
+            continue;
+        found = 1;
+        for (char *w = strtok(strchr(line, ':') + 1, " \t\n"); w != NULL; w = strtok(NULL, " \t\n")) {
+            if (strcmp(w, "avx2") == 0)
+                want |= DWGEN_ISA_AVX2;
+            else if (strcmp(w, "fma") == 0)
+                want |= DWGEN_ISA_FMA;
+            else if (strcmp(w, "avx512f") == 0)
+                want |= DWGEN_ISA_AVX512F;
+        }
+    }
+    fclose(f);
+    if (!found)
+        skip();
+    assert_int_equal(dwgen_cpu_isa(), want);
+#else
+    skip();
+#endif
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -256,6 +324,8 @@ int main(void)
         cmocka_unit_test_setup(test_no_fallback, setup),
         cmocka_unit_test_setup(test_pack_used, setup),
         cmocka_unit_test_setup(test_lookup_edges, setup),
+        cmocka_unit_test_setup(test_isa_gate, setup),
+        cmocka_unit_test_setup(test_cpu_isa_matches_cpuinfo, setup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

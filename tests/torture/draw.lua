@@ -202,9 +202,10 @@ else
                 protos[#protos + 1] = "size_t " .. name .. "_pack(const dwgen_params *, " ..
                                       "const float *, float *);"
             end
-            entries[#entries + 1] = string.format("    { %s, %s, %s, \"%s\" },",
+            entries[#entries + 1] = string.format("    { %s, %s, %s, \"%s\", %s },",
                                                   params(c, size), name,
-                                                  info.pack and name .. "_pack" or "NULL", name)
+                                                  info.pack and name .. "_pack" or "NULL", name,
+                                                  info.isa or "0")
         end
     end
     write(outdir .. "/kernels/registry.c", table.concat({
