@@ -20,46 +20,64 @@
 -- and on which CPU). The entries below came from the shipped models.
 
 return {
-    -- 1.33x over the rule's row,4,2 (Intel(R) Xeon(R) Processor)
-    ["10x10x1024 k3x3 s1x1 r1x1 m1"] = { order = "pixel", P = 5, G = 1, NG = 8 },
-    -- 1.61x over the rule's row,4,2 (Intel(R) Xeon(R) Processor)
-    ["10x10x1536 k3x3 s1x1 r1x1 m1"] = { order = "row", P = 8, G = 1 },
-    -- 1.17x over the rule's pixel,4,2 (Intel(R) Xeon(R) Processor)
-    ["112x112x16 k3x3 s1x1 r1x1 m1"] = { order = "row", P = 8, G = 1 },
-    -- 1.05x over the rule's pixel,5,1 (Intel(R) Xeon(R) Processor)
-    ["112x112x64 k3x3 s2x2 r1x1 m1"] = { order = "pixel", P = 4, G = 2 },
-    -- 1.06x over the rule's pixel,5,1 (Intel(R) Xeon(R) Processor)
-    ["129x129x144 k3x3 s1x1 r1x1 m1"] = { order = "pixel", P = 4, G = 2 },
-    -- 1.16x over the rule's row,5,1 (Intel(R) Xeon(R) Processor)
-    ["14x14x184 k3x3 s1x1 r1x1 m1"] = { order = "row", P = 8, G = 1 },
-    -- 1.05x over the rule's row,5,1 (Intel(R) Xeon(R) Processor)
-    ["14x14x200 k3x3 s1x1 r1x1 m1"] = { order = "tile", P = 4, G = 1 },
-    -- 1.10x over the rule's row,4,2 (Intel(R) Xeon(R) Processor)
-    ["14x14x384 k7x7 s1x1 r1x1 m1"] = { order = "row", P = 8, G = 1 },
-    -- 1.07x over the rule's row,5,1 (Intel(R) Xeon(R) Processor)
-    ["14x14x480 k3x3 s1x1 r1x1 m1"] = { order = "row", P = 8, G = 1 },
-    -- 1.11x over the rule's row,8,1 (Intel(R) Xeon(R) Processor)
-    ["14x14x672 k5x5 s2x2 r1x1 m1"] = { order = "row", P = 4, G = 2 },
     -- 1.06x over the rule's pixel,4,2 (Intel(R) Xeon(R) Processor)
-    ["257x257x32 k3x3 s1x1 r1x1 m1"] = { order = "pixel", P = 5, G = 1, NG = 8 },
-    -- 1.11x over the rule's row,8,1 (Intel(R) Xeon(R) Processor)
-    ["28x28x120 k5x5 s1x1 r1x1 m1"] = { order = "row", P = 5, G = 1 },
-    -- 1.24x over the rule's row,5,1 (Intel(R) Xeon(R) Processor)
-    ["28x28x192 k3x3 s2x2 r1x1 m1"] = { order = "pixel", P = 5, G = 1 },
+    ["112x112x16 k3x3 s1x1 r1x1 m1"] = { order = "pixel", P = 5, G = 1 },
+    -- 1.05x over the rule's pixel,5,1 (Intel(R) Xeon(R) Processor)
+    ["112x112x64 k3x3 s2x2 r1x1 m1"] = { order = "pixel", P = 4, G = 2, NG = 4 },
+    -- 1.10x over the rule's pixel,5,1 (Intel(R) Xeon(R) Processor)
+    ["129x129x144 k3x3 s1x1 r1x1 m1"] = { order = "pixel", P = 4, G = 2 },
+    -- 1.43x over the rule's row,5,1 (Intel(R) Xeon(R) Processor)
+    ["14x14x184 k3x3 s1x1 r1x1 m1"] = { order = "tile", P = 4, G = 1 },
+    -- 1.45x over the rule's row,5,1 (Intel(R) Xeon(R) Processor)
+    ["14x14x200 k3x3 s1x1 r1x1 m1"] = { order = "tile", P = 4, G = 1 },
+    -- 1.12x over the rule's row,5,1 (Intel(R) Xeon(R) Processor)
+    ["14x14x384 k3x3 s1x1 r1x1 m1"] = { order = "tile", P = 4, G = 2 },
+    -- 1.48x over the rule's row,5,1 (Intel(R) Xeon(R) Processor)
+    ["14x14x480 k3x3 s1x1 r1x1 m1"] = { order = "tile", P = 4, G = 2 },
+    -- 1.19x over the rule's pixel,5,1 (Intel(R) Xeon(R) Processor)
+    ["14x14x512 k3x3 s1x1 r1x1 m1"] = { order = "pixel", P = 4, G = 2, NG = 4 },
+    -- 1.10x over the rule's row,8,1 (Intel(R) Xeon(R) Processor)
+    ["14x14x512 k3x3 s2x2 r1x1 m1"] = { order = "row", P = 5, G = 1 },
+    -- 1.16x over the rule's row,5,1 (Intel(R) Xeon(R) Processor)
+    ["14x14x576 k3x3 s1x1 r1x1 m1"] = { order = "tile", P = 4, G = 2 },
+    -- 1.49x over the rule's row,5,1 (Intel(R) Xeon(R) Processor)
+    ["14x14x672 k3x3 s1x1 r1x1 m1"] = { order = "tile", P = 4, G = 2 },
     -- 1.06x over the rule's pixel,5,1 (Intel(R) Xeon(R) Processor)
-    ["28x28x64 k3x3 s1x1 r1x1 m2"] = { order = "row", P = 8, G = 1 },
-    -- 1.13x over the rule's pixel,5,1 (Intel(R) Xeon(R) Processor)
-    ["32x32x24 k3x3 s1x1 r2x2 m2"] = { order = "row", P = 8, G = 1 },
-    -- 1.23x over the rule's row,5,1 (Intel(R) Xeon(R) Processor)
-    ["33x33x576 k3x3 s1x1 r1x1 m1"] = { order = "pixel", P = 5, G = 1, NG = 8 },
+    ["224x224x3 k3x3 s2x2 r1x1 m8"] = { order = "row", P = 8, G = 1 },
+    -- 1.11x over the rule's pixel,5,1 (Intel(R) Xeon(R) Processor)
+    ["257x257x96 k3x3 s2x2 r1x1 m1"] = { order = "pixel", P = 4, G = 2, NG = 4 },
+    -- 1.16x over the rule's pixel,5,1 (Intel(R) Xeon(R) Processor)
+    ["28x28x192 k3x3 s1x1 r1x1 m1"] = { order = "tile", P = 4, G = 2 },
+    -- 1.59x over the rule's row,5,1 (Intel(R) Xeon(R) Processor)
+    ["28x28x192 k3x3 s2x2 r1x1 m1"] = { order = "pixel", P = 5, G = 1 },
+    -- 1.07x over the rule's row,4,2 (Intel(R) Xeon(R) Processor)
+    ["28x28x192 k7x7 s1x1 r1x1 m1"] = { order = "tile", P = 4, G = 2 },
+    -- 1.12x over the rule's row,5,1 (Intel(R) Xeon(R) Processor)
+    ["28x28x240 k3x3 s2x2 r1x1 m1"] = { order = "pixel", P = 5, G = 1 },
     -- 1.08x over the rule's pixel,5,1 (Intel(R) Xeon(R) Processor)
-    ["56x56x128 k3x3 s1x1 r1x1 m1"] = { order = "pixel", P = 4, G = 2 },
-    -- 1.14x over the rule's pixel,5,1 (Intel(R) Xeon(R) Processor)
+    ["28x28x256 k3x3 s1x1 r1x1 m1"] = { order = "pixel", P = 4, G = 2 },
+    -- 1.11x over the rule's pixel,5,1 (Intel(R) Xeon(R) Processor)
+    ["28x28x64 k3x3 s1x1 r1x1 m2"] = { order = "tile", P = 4, G = 2 },
+    -- 1.08x over the rule's pixel,5,1 (Intel(R) Xeon(R) Processor)
+    ["32x32x24 k3x3 s1x1 r2x2 m2"] = { order = "row", P = 8, G = 1 },
+    -- 1.11x over the rule's pixel,5,1 (Intel(R) Xeon(R) Processor)
+    ["33x33x384 k3x3 s1x1 r1x1 m1"] = { order = "pixel", P = 4, G = 2 },
+    -- 1.46x over the rule's row,5,1 (Intel(R) Xeon(R) Processor)
+    ["33x33x576 k3x3 s1x1 r1x1 m1"] = { order = "pixel", P = 4, G = 2, NG = 4 },
+    -- 1.09x over the rule's pixel,5,1 (Intel(R) Xeon(R) Processor)
     ["56x56x128 k3x3 s2x2 r1x1 m1"] = { order = "pixel", P = 4, G = 2 },
-    -- 1.75x over the rule's row,8,1 (Intel(R) Xeon(R) Processor)
+    -- 1.06x over the rule's pixel,5,1 (Intel(R) Xeon(R) Processor)
+    ["56x56x144 k3x3 s1x1 r1x1 m1"] = { order = "pixel", P = 4, G = 2 },
+    -- 1.07x over the rule's pixel,5,1 (Intel(R) Xeon(R) Processor)
+    ["56x56x144 k3x3 s2x2 r1x1 m1"] = { order = "pixel", P = 4, G = 2 },
+    -- 1.09x over the rule's pixel,5,1 (Intel(R) Xeon(R) Processor)
+    ["56x56x16 k3x3 s2x2 r1x1 m4"] = { order = "pixel", P = 4, G = 2, NG = 4 },
+    -- 1.22x over the rule's row,8,1 (Intel(R) Xeon(R) Processor)
     ["56x56x72 k5x5 s2x2 r1x1 m1"] = { order = "pixel", P = 4, G = 2, NG = 4 },
-    -- 1.08x over the rule's row,8,1 (Intel(R) Xeon(R) Processor)
-    ["7x7x768 k7x7 s1x1 r1x1 m1"] = { order = "row", P = 5, G = 1 },
-    -- 1.07x over the rule's tile,4,1 (Intel(R) Xeon(R) Processor)
-    ["7x7x960 k5x5 s1x1 r1x1 m1"] = { order = "row", P = 5, G = 1 },
+    -- 1.05x over the rule's pixel,5,1 (Intel(R) Xeon(R) Processor)
+    ["65x65x192 k3x3 s1x1 r1x1 m1"] = { order = "pixel", P = 4, G = 2 },
+    -- 1.08x over the rule's pixel,5,1 (Intel(R) Xeon(R) Processor)
+    ["65x65x192 k3x3 s2x2 r1x1 m1"] = { order = "pixel", P = 4, G = 2 },
+    -- 1.12x over the rule's row,8,1 (Intel(R) Xeon(R) Processor)
+    ["7x7x768 k7x7 s1x1 r1x1 m1"] = { order = "tile", P = 4, G = 2 },
 }
