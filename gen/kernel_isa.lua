@@ -23,6 +23,13 @@
 --            may choose for a layer where they measure faster
 --   resident the most weight vectors a tile group keeps in registers
 --   P_max    the widest pixel block (accumulators per tile)
+--   budget   FMA statements in one kernel (both bodies) before border rows,
+--            then columns, become loops: some 27 bytes of code a statement
+--            with its loads. avx2: 1200, at most about 32 KiB a kernel, so
+--            a model of a dozen large-kernel layers (mobilenet_v3) stays
+--            under 256 KiB; avx512 needs fewer tiles per layer and affords
+--            1792 (mobilenet_v3: 112 KB), which keeps ConvNeXt's 7x7 kernels
+--            on 7x7 images fully unrolled (about 1.25x faster than with 1200)
 --   shift    the floats by which the second body shifts its tiles so that
 --            buffers at malloc's 16-byte alignment are vector aligned
 --            (avx2 only: the pair tile of kernel_simd_plan's shifted_plan
@@ -35,7 +42,7 @@ Isa.avx2 = {
     pre = "_mm256_", attr = "avx2,fma", cpu = { "avx2", "fma" }, cpu_words = "AVX2 and FMA",
     cpu_bits = "DWGEN_ISA_AVX2 | DWGEN_ISA_FMA",
     masks = "vector",
-    shift = 4, resident = 12, P_max = 8,
+    shift = 4, resident = 12, P_max = 8, budget = 1200,
     words = "AVX2+FMA intrinsics, 8 output channels per ymm register",
 }
 
@@ -44,7 +51,7 @@ Isa.avx512 = {
     pre = "_mm512_", attr = "avx512f", cpu = { "avx512f" }, cpu_words = "AVX-512F",
     cpu_bits = "DWGEN_ISA_AVX512F",
     masks = "kmask",
-    shift = nil, resident = 24, P_max = 12, also = { "avx2" },
+    shift = nil, resident = 24, P_max = 12, also = { "avx2" }, budget = 1792,
     words = "AVX-512F intrinsics, 16 output channels per zmm register",
 }
 

@@ -397,7 +397,7 @@ local function simd_words(plan, target)
                          plan.shifted and " A second body, for input and output 16 bytes " ..
                          "past a 32-byte boundary, shifts the tiles by 4 channels so its " ..
                          "vectors are aligned." or "", plan.layout, layouts[plan.layout], #plan.rows,
-                         #plan.cols, plan.cost, SimdPlan.BUDGET)
+                         #plan.cols, plan.cost, plan.isa.budget)
 end
 
 -- The environment of templates/kernel_simd.c.in.

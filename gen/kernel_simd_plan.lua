@@ -40,7 +40,7 @@
 -- Borders use the band grid of kernel_bands.lua: every (row band, column
 -- band) pair has a fixed set of live taps, so border code drops the taps
 -- that would read padding and no inner loop tests for padding. When the
--- unrolled code would pass BUDGET FMA statements (large kernels on small
+-- unrolled code would pass isa.budget FMA statements (large kernels on small
 -- inputs), the border rows, then the border columns, become dynamic bands:
 -- their live taps are computed per row or column at run time and looped.
 
@@ -49,9 +49,6 @@ local Isa = require("kernel_isa")
 
 local A = {}
 
-A.BUDGET = 1200       -- FMA statements in one kernel (both bodies): about 32 KiB of code at
-                      -- most (some 27 bytes a statement with its loads), so a model of a
-                      -- dozen large-kernel layers stays under 256 KiB (mobilenet_v3, avx2)
 A.UNROLL_MAX = 256    -- FMA statements of one unit with its kernel rows unrolled
 
 -- The wisdom table of a target: gen/kernel_TARGET_wisdom.lua.
@@ -477,7 +474,7 @@ function A.make(c)
         layout, keep = l[1], l[2] and shifted ~= nil
         rows, cols = axis_bands(gr, layout > 1), axis_bands(gc, layout > 2)
         total = cost(rows, cols, ch, knobs.P) + (keep and cost(rows, cols, shifted, knobs.P) or 0)
-        if total <= A.BUDGET then
+        if total <= isa.budget then
             break
         end
     end
