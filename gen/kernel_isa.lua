@@ -7,21 +7,21 @@
 -- and kernel_simd_code.lua spells it with the intrinsics named here; both
 -- are otherwise the same for every target. What differs between the sets:
 --   V        floats per vector register (a "tile" of output channels)
---   regs     vector registers, which bound what a tile group keeps in them
 --   align    bytes of a vector: the packed weights start on such a boundary
 --   vec      the C vector type; ivec, the integer vector of permutations
 --   pre      the intrinsic prefix (_mm256_, _mm512_)
 --   attr     the function attribute that enables the set, so the kernels
 --            compile with any flags (no -mavx2 or -mavx512f needed)
---   cpu      the names __builtin_cpu_supports must report to run them
---            (cpu_words: the same for people; cpu_bits: as dwgen.h's
---            DWGEN_ISA_* bits, for the registry entry)
+--   cpu_bits what a CPU must have to run them, as dwgen.h's DWGEN_ISA_*
+--            bits (the registry entry's isa); cpu_words, the same for people
+--   words    the kernel header's phrase for the set
 --   masks    "vector": masks are integer vectors (vmaskmovps); "kmask":
 --            AVX-512 mask registers (__mmask16), which also make the
 --            masked loads of a tail as cheap as plain ones
 --   also     the other sets every CPU of this target has, which its wisdom
 --            may choose for a layer where they measure faster
---   resident the most weight vectors a tile group keeps in registers
+--   resident the most weight vectors a tile group keeps in registers (of
+--            16 ymm or 32 zmm, beside accumulators and inputs)
 --   P_max    the widest pixel block (accumulators per tile)
 --   budget   FMA statements in one kernel (both bodies) before border rows,
 --            then columns, become loops: some 27 bytes of code a statement
@@ -38,8 +38,8 @@
 local Isa = {}
 
 Isa.avx2 = {
-    name = "avx2", V = 8, regs = 16, align = 32, vec = "__m256", ivec = "__m256i",
-    pre = "_mm256_", attr = "avx2,fma", cpu = { "avx2", "fma" }, cpu_words = "AVX2 and FMA",
+    name = "avx2", V = 8, align = 32, vec = "__m256", ivec = "__m256i",
+    pre = "_mm256_", attr = "avx2,fma", cpu_words = "AVX2 and FMA",
     cpu_bits = "DWGEN_ISA_AVX2 | DWGEN_ISA_FMA",
     masks = "vector",
     shift = 4, resident = 12, P_max = 8, budget = 1200,
@@ -47,8 +47,8 @@ Isa.avx2 = {
 }
 
 Isa.avx512 = {
-    name = "avx512", V = 16, regs = 32, align = 64, vec = "__m512", ivec = "__m512i",
-    pre = "_mm512_", attr = "avx512f", cpu = { "avx512f" }, cpu_words = "AVX-512F",
+    name = "avx512", V = 16, align = 64, vec = "__m512", ivec = "__m512i",
+    pre = "_mm512_", attr = "avx512f", cpu_words = "AVX-512F",
     cpu_bits = "DWGEN_ISA_AVX512F",
     masks = "kmask",
     shift = nil, resident = 24, P_max = 12, also = { "avx2" }, budget = 1792,
