@@ -133,6 +133,23 @@ check "example: cmake configures" \
 check "example: cmake builds it" run "$LOG.cmake-build" cmake --build "$CM" -j 2
 check "example (CMake) runs and agrees with the generic kernel" run "$LOG.cmake-run" "$CM/dwgen_example"
 check "example (CMake) ran every layer" grep -q '^10 layers, 0 failed' "$LOG.cmake-run"
+# TARGET_ISA: the widest SIMD target this CPU runs (the kernels must run here).
+isa=
+if grep -qw avx512f /proc/cpuinfo 2>/dev/null; then isa=avx512
+elif grep -qw avx2 /proc/cpuinfo 2>/dev/null && grep -qw fma /proc/cpuinfo; then isa=avx2; fi
+if [ -n "$isa" ]; then
+    CI_="$T/cmake-$isa"
+    check "example ($isa): cmake configures with TARGET_ISA" \
+        run "$LOG.cmake-$isa" cmake -S "$SRC/examples" -B "$CI_" -DCMAKE_PREFIX_PATH="$P" \
+        -DCMAKE_C_COMPILER="$CC" -DDWGEN_EXAMPLE_ISA=$isa
+    check "example ($isa): cmake builds it" run "$LOG.cmake-$isa-build" cmake --build "$CI_" -j 2
+    check "example ($isa) runs and agrees with the generic kernel" \
+        run "$LOG.cmake-$isa-run" "$CI_/dwgen_example"
+    check "example ($isa) ran every layer on __$isa kernels" \
+        test "$(grep -c "__${isa}  ok\$" "$LOG.cmake-$isa-run")" = 10
+else
+    echo "test-install: no AVX2 or AVX-512 here: TARGET_ISA not exercised"
+fi
 check "find_package rejects dwgen 9.0" sh -c "cd '$T' && mkdir -p v9 && printf 'cmake_minimum_required(VERSION 3.13)\nproject(v C)\nfind_package(dwgen 9.0 REQUIRED)\n' >v9/CMakeLists.txt && ! cmake -S v9 -B v9/b -DCMAKE_PREFIX_PATH='$P' >/dev/null 2>&1"
 
 # --- regeneration: only when the layer file changed; a changed set of kernels -------
