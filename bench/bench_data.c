@@ -29,8 +29,16 @@ static float uniform(unsigned *state)
 static size_t buffer_offset(void)
 {
     const char *env = getenv("BENCH_OFFSET");
-    long v = env != NULL && *env ? strtol(env, NULL, 10) : 0;
-    return v > 0 && v < 64 && v % 4 == 0 ? (size_t)v : 0;
+    char *end;
+    if (env == NULL || *env == '\0')
+        return 0;
+    long v = strtol(env, &end, 10);
+    if (*end != '\0' || v < 0 || v >= 64 || v % 4 != 0) {
+        fprintf(stderr, "bench: BENCH_OFFSET must be a multiple of 4 from 0 to 60, not \"%s\"\n",
+                env);
+        exit(2);
+    }
+    return (size_t)v;
 }
 
 /*

@@ -239,6 +239,7 @@ local function wide(expr)
     -- Cast the first operand, not the sum: the sum itself may pass INT_MAX.
     return "((ptrdiff_t)" .. expr .. ")"
 end
+P.wide = wide
 
 -- Fill in the C expressions of block (R, Q): the input position of the
 -- first live tap, the tap statements, the weight pointers.

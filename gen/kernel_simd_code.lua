@@ -43,13 +43,9 @@ local function plus(expr)
     return " + " .. expr
 end
 
--- "(ptrdiff_t)i" or "(ptrdiff_t)(2 * i - 1)".
-local function wide(expr)
-    if expr:match("^[%w_]+$") then
-        return "(ptrdiff_t)" .. expr
-    end
-    return "(ptrdiff_t)(" .. expr .. ")"
-end
+-- An int expression widened to ptrdiff_t, its first operand cast (shared
+-- with the portable target): wide("i - 1") == "((ptrdiff_t)i - 1)".
+local wide = require("kernel_plan").wide
 
 -- A line writer with indentation.
 local Writer = {}
@@ -473,15 +469,9 @@ end
 
 -- The pixel blocks of every column band of row i for unit U.
 function E:columns_of_row(w, ctx, U, R, main)
-    for _, Q in ipairs(self.plan.cols) do
-        for _, blk in ipairs(Q.blocks) do
-            local j = self:block_loop(w, blk)
-            self:unit(w, ctx, U, R, Q, blk.width, j, main)
-            if j == "j" then
-                w:close()
-            end
-        end
-    end
+    self:row_blocks(w, function(w2, Q, blk, j)
+        self:unit(w2, ctx, U, R, Q, blk.width, j, main)
+    end)
 end
 
 -- for (int i = ...) over row band R, clipped to [row_begin, row_end).
@@ -600,9 +590,10 @@ function E:block_loop(w, blk)
     return "j"
 end
 
--- Pixel order over one output row: the column blocks, each running
--- units(w, Q, blk, j) for its tile groups.
-function E:pixel_columns(w, units)
+-- One output row's pixel blocks, every column band's in turn, each run
+-- through units(w, Q, blk, j) inside its block loop (j: the block's first
+-- column, see block_loop).
+function E:row_blocks(w, units)
     for _, Q in ipairs(self.plan.cols) do
         for _, blk in ipairs(Q.blocks) do
             local j = self:block_loop(w, blk)
@@ -664,16 +655,16 @@ function E:body()
                 w:put("/* input channels " .. ch.xbase .. ".." .. (full * ch.CS + ch.xbase - 1) ..
                       " in groups of " .. NG * ch.CS .. " */")
                 w:open("for (int sg = 0; sg < " .. full .. "; sg += " .. NG .. ")")
-                self:pixel_columns(w, units(R, "sg", "sg + " .. NG, false))
+                self:row_blocks(w, units(R, "sg", "sg + " .. NG, false))
                 w:close()
                 if full < ch.count then
-                    self:pixel_columns(w, units(R, full, ch.count, false))
+                    self:row_blocks(w, units(R, full, ch.count, false))
                 end
                 if #ch.tail > 0 then
-                    self:pixel_columns(w, units(R, 0, 0, true))
+                    self:row_blocks(w, units(R, 0, 0, true))
                 end
             else
-                self:pixel_columns(w, units(R))
+                self:row_blocks(w, units(R))
             end
             w:close()
         end

@@ -26,7 +26,6 @@ local tsv = require("layer_tsv")
 local spec = require("layer_spec")
 local emit = require("registry_emit")
 local failure = require("failure")
-local template = require("pl.template")
 
 -- offset: bytes past a 64-byte boundary at which the harness places the
 -- input and output (0, as the benchmark does by default).
@@ -131,30 +130,8 @@ local function write(path, text)
     f:close()
 end
 
--- Render a template the way dwgen does ("$" lines, ${expr}).
-local function render(file, env)
-    local scope = setmetatable({}, { __index = function(_, k)
-        local v = env[k]
-        if v == nil then
-            v = _G[k]
-        end
-        if v == nil then
-            error("template " .. file .. ": undefined name '" .. tostring(k) .. "'", 2)
-        end
-        return v
-    end })
-    local ct, err = template.compile(read(opt.templates .. "/" .. file),
-                                     { chunk_name = "@" .. file, escape = "$",
-                                       inline_escape = "$", inline_brackets = "{}" })
-    if not ct then
-        error(err, 0)
-    end
-    local out, rerr = ct:render(scope)
-    if not out then
-        error(rerr, 0)
-    end
-    return out
-end
+-- Templates rendered the way dwgen does ("$" lines, ${expr}).
+local render = require("template_plain").new(opt.templates)
 
 -- The distinct shape-specialized configurations of the layer files.
 local function configurations()

@@ -182,7 +182,7 @@ if mode == "dwgen" then
 else
     -- Without the dwgen binary: render the kernels here, and a registry.
     local K = require("kernel_render")
-    local render = require("lua_render").new("templates")
+    local render = require("template_plain").new("templates")
     local entries, protos = {}, {}
     for i, c in ipairs(cases) do
         for _, any in ipairs({ false, true }) do

@@ -35,7 +35,7 @@ TORTURE_LUA   := LUA_PATH='$(CURDIR)/gen/?.lua;$(CURDIR)/tests/torture/?.lua;;' 
 TORTURE_MODE := $(if $(DWGEN),dwgen,lua)
 
 TORTURE_SRC := tests/torture/torture.c tests/torture/torture.h tests/torture/draw.lua \
-               tests/torture/lua_render.lua tests/kernels/kernel_check.c \
+               tests/kernels/kernel_check.c \
                $(wildcard gen/kernel_*.lua templates/kernel_*.c.in)
 
 TORTURE_CC = $(CC) $(CSTD) $(TORTURE_OPT) $(WARN) $(SANFLAGS) $(TORTURE_CFLAGS) -I$(CURDIR)/runtime

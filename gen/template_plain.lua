@@ -1,8 +1,11 @@
--- lua_render.lua - render templates the way the dwgen host does, from plain
--- lua5.4 with Penlight: for the torture test's fallback when build/bin/dwgen
--- is not built, and for trying a template without rebuilding dwgen.
+-- template_plain.lua - render templates the way the dwgen host does, from
+-- plain lua5.4 with Penlight (no dwgen host, no line mapping in errors):
+-- for scripts that run outside dwgen, the SIMD tuner
+-- (gen/kernel_simd_tune.lua) and the torture test's fallback when
+-- build/bin/dwgen is not built, and for trying a template without
+-- rebuilding dwgen.
 --
---   local render = require("lua_render").new("templates")
+--   local render = require("template_plain").new("templates")
 --   local text = render("kernel_c.c.in", env)
 --
 -- Same rules as gen/template_render.lua: "$" starts a Lua line, ${expr} is
