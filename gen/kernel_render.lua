@@ -385,13 +385,15 @@ local function simd_words(plan, target)
               " set's own vectors: gen/kernel_" .. target .. "_wisdom.lua)"
     end
     return string.format("Target %s: %s, %d tiles (%d groups of %d in a loop%s). Loop order %s " ..
-                         "(%s): %s; blocks of %d output pixels, %d tile%s per block; weights " ..
+                         "(%s): %s%s; blocks of %d output pixels, %d tile%s per block; weights " ..
                          "%s.%s Layout %d: %s; %d row bands x %d column bands, %d FMA " ..
                          "statements (budget %d).", target, isa, ch.tiles,
                          ch.count, ch.L,
                          tail > 0 and string.format(", %d more unrolled", tail) or "",
                          k.order, k.from == "rule" and "default rule" or "from the wisdom file",
-                         orders[k.order], k.P, ch.G, ch.G > 1 and "s" or "",
+                         orders[k.order],
+                         (k.rows or 1) > 1 and string.format(", each unit for %d output rows " ..
+                         "in turn (rows stacked)", k.rows) or "", k.P, ch.G, ch.G > 1 and "s" or "",
                          plan.resident and "and bias held in registers per tile group" or
                          "loaded where used",
                          plan.shifted and " A second body, for input and output 16 bytes " ..

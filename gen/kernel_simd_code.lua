@@ -336,6 +336,19 @@ end
 -- One unit: block of `width` pixels starting at column j (a C expression
 -- or a number), row i, tiles of U.
 function E:unit(w, ctx, U, R, Q, width, j, main)
+    if self.stacked then
+        -- a stacked row band: the unit once for each of the pass's rows, so
+        -- the input rows they share are still in L1 for the next one
+        w:open("for (int i = i0; i < i1; i++)")
+        self:unit_once(w, ctx, U, R, Q, width, j, main)
+        w:close()
+    else
+        self:unit_once(w, ctx, U, R, Q, width, j, main)
+    end
+end
+
+-- One unit for output row i.
+function E:unit_once(w, ctx, U, R, Q, width, j, main)
     local d, V = self.d, self.isa.V
     local style = Plan.style(R, Q, width, #U.tiles)
     local base = self:bases(U, main)
@@ -474,9 +487,14 @@ function E:columns_of_row(w, ctx, U, R, main)
     end)
 end
 
--- for (int i = ...) over row band R, clipped to [row_begin, row_end).
+-- for (int i = ...) over row band R, clipped to [row_begin, row_end);
+-- with the knob rows = n > 1, a fixed band of at least two rows instead
+-- runs in passes of n rows (for i0 ... { i1 = ...), and E:unit loops
+-- over the pass's rows i0..i1-1 around each unit.
 function E:row_loop(w, R)
     local d = self.d
+    local n = self.plan.knobs.rows or 1
+    self.stacked = n > 1 and not R.dynamic and R.lo < R.hi and R.stop - R.first >= 2
     local first, stop = "row_begin", "row_end"
     if R.first ~= 0 then
         first = "imax(row_begin, " .. R.first .. ")"
@@ -496,6 +514,13 @@ function E:row_loop(w, R)
                 (R.hi - 1) .. " live"
     end
     w:blank()
+    if self.stacked then
+        self.uses.imin = true
+        w:put("/* " .. words .. ", " .. n .. " rows a pass */")
+        w:open("for (int i0 = " .. first .. "; i0 < " .. stop .. "; i0 += " .. n .. ")")
+        w:put("const int i1 = imin(i0 + " .. n .. ", " .. stop .. ");")
+        return
+    end
     w:put("/* " .. words .. " */")
     w:open("for (int i = " .. first .. "; i < " .. stop .. "; i++)")
     if R.dynamic then

@@ -36,6 +36,11 @@
 --   pixel  for each output row, for each pixel block, every tile group in
 --          turn, loading its weights (an output pixel's channels are
 --          written together, the input is read in memory order).
+-- Any order may stack rows (knob rows = n): the rows of a fixed row band
+-- run in passes of n, and each unit runs for the pass's n rows in turn,
+-- so the kernel rows they share are read from L1 rather than from L2
+-- (a 3x3 kernel on a row sweep larger than L1 reads each input line once
+-- per pass plus twice more, not three times).
 --
 -- Borders use the band grid of kernel_bands.lua: every (row band, column
 -- band) pair has a fixed set of live taps, so border code drops the taps
@@ -202,6 +207,7 @@ function A.knobs(c, isa)
     assert(math.tointeger(k.G) and k.G >= 1 and k.G <= 8, "bad G")
     assert(k.NG == nil or (math.tointeger(k.NG) and k.NG >= 1), "bad NG")
     assert(k.shift == nil or type(k.shift) == "boolean", "bad shift")
+    assert(k.rows == nil or (math.tointeger(k.rows) and k.rows >= 1 and k.rows <= 16), "bad rows")
     if c.multiplier == 1 then
         k.G = math.min(k.G, 2)
     end

@@ -73,9 +73,9 @@ local function absolute(path)
 end
 opt.include, opt.lib, opt.dir = absolute(opt.include), absolute(opt.lib), absolute(opt.dir)
 
--- The candidates per target: (order, P, G); G = 2 with M > 1 means a
--- whole super-tile per unit, sharing its input loads. avx512 has twice the
--- registers, so wider blocks.
+-- The candidates per target: (order, P, G) and maybe NG and rows (see
+-- kernel_simd_plan); G = 2 with M > 1 means a whole super-tile per unit,
+-- sharing its input loads. avx512 has twice the registers, so wider blocks.
 local CANDIDATES = {
     avx2 = {
         { order = "pixel", P = 5, G = 1 }, { order = "pixel", P = 4, G = 2 },
@@ -83,6 +83,8 @@ local CANDIDATES = {
         { order = "row", P = 5, G = 1 }, { order = "row", P = 4, G = 2 },
         { order = "row", P = 8, G = 1 }, { order = "tile", P = 4, G = 1 },
         { order = "tile", P = 4, G = 2 },
+        { order = "pixel", P = 5, G = 1, rows = 2 }, { order = "pixel", P = 4, G = 2, rows = 2 },
+        { order = "row", P = 5, G = 1, rows = 3 },
     },
     avx512 = {
         { order = "pixel", P = 4, G = 1 }, { order = "pixel", P = 8, G = 1 },
@@ -91,8 +93,24 @@ local CANDIDATES = {
         { order = "row", P = 8, G = 1 }, { order = "row", P = 12, G = 1 },
         { order = "row", P = 4, G = 2 }, { order = "tile", P = 4, G = 1 },
         { order = "tile", P = 8, G = 1 }, { order = "tile", P = 4, G = 2 },
+        { order = "pixel", P = 4, G = 1, rows = 2 }, { order = "pixel", P = 4, G = 1, rows = 4 },
+        { order = "row", P = 8, G = 1, rows = 2 }, { order = "row", P = 12, G = 1, rows = 4 },
+        { order = "row", P = 4, G = 1, rows = 4 }, { order = "tile", P = 4, G = 1, rows = 4 },
+        { order = "tile", P = 4, G = 2, rows = 2 },
     },
 }
+
+-- The knobs a wisdom entry may set, in the order the file lists them.
+local KNOBS = { "isa", "order", "P", "G", "NG", "rows" }
+
+-- The knobs of k alone (a candidate, a plan's knobs or a wisdom entry).
+local function knobs_of(k)
+    local copy = {}
+    for _, key in ipairs(KNOBS) do
+        copy[key] = k[key]
+    end
+    return copy
+end
 -- A target also tries the candidates of the sets its CPUs also have
 -- (kernel_isa's `also`: avx512 tries avx2's), marked with isa.
 for _, name in ipairs(isa.also or {}) do
@@ -107,7 +125,7 @@ end
 
 local function label(k)
     return (k.isa and k.isa .. ":" or "") .. string.format("%s,%d,%d", k.order, k.P, k.G) ..
-           (k.NG and "," .. k.NG or "")
+           (k.NG and "," .. k.NG or "") .. ((k.rows or 1) > 1 and ",r" .. k.rows or "")
 end
 
 local function sh(cmd)
@@ -162,7 +180,8 @@ local function measure(c, n)
     local saved = Wisdom[c.key]
     Wisdom[c.key] = nil
     local rule = A.knobs(c.cfg, isa)
-    local list = { { order = rule.order, P = rule.P, G = rule.G, NG = rule.NG } }
+    local list = { knobs_of(rule) }
+    list[1].isa = nil
     for _, k in ipairs(CANDIDATES[isa.name]) do
         if label(k) ~= label(list[1]) then
             list[#list + 1] = k
@@ -170,7 +189,7 @@ local function measure(c, n)
     end
     local variants = {}
     for v, k in ipairs(list) do
-        Wisdom[c.key] = { order = k.order, P = k.P, G = k.G, NG = k.NG, isa = k.isa }
+        Wisdom[c.key] = knobs_of(k)
         local name = string.format("tune_%03d_v%d", n, v)
         local cfg = spec.copy(c.cfg)
         cfg.target = isa.name
@@ -236,9 +255,14 @@ local function wisdom_text(entries)
         if e.note then
             out[#out + 1] = "    -- " .. e.note
         end
-        out[#out + 1] = string.format('    ["%s"] = { %sorder = "%s", P = %d, G = %d%s },', key,
-                                      e.isa and 'isa = "' .. e.isa .. '", ' or "",
-                                      e.order, e.P, e.G, e.NG and ", NG = " .. e.NG or "")
+        local fields = {}
+        for _, name in ipairs(KNOBS) do
+            local v = e[name]
+            if v ~= nil then
+                fields[#fields + 1] = name .. " = " .. (type(v) == "string" and '"' .. v .. '"' or v)
+            end
+        end
+        out[#out + 1] = string.format('    ["%s"] = { %s },', key, table.concat(fields, ", "))
     end
     out[#out + 1] = "}"
     return table.concat(out, "\n") .. "\n"
@@ -256,8 +280,8 @@ for line in read(opt.out):gmatch("[^\n]+") do
     end
 end
 for key, e in pairs(Wisdom) do
-    entries[key] = { order = e.order, P = e.P, G = e.G, NG = e.NG, isa = e.isa,
-                     note = notes[key] }
+    entries[key] = knobs_of(e)
+    entries[key].note = notes[key]
 end
 local cpu = cpu_model()
 sh("mkdir -p '" .. opt.dir .. "'")
@@ -275,9 +299,9 @@ for n, c in ipairs(configurations()) do
     end
     io.write(table.concat(line, "  "), "\n")
     if best ~= results[1] and best.speedup >= 1 + opt.min_gain then
-        entries[c.key] = { order = best.knobs.order, P = best.knobs.P, G = best.knobs.G,
-                           NG = best.knobs.NG, isa = best.knobs.isa, note = string.format("%.2fx over the rule's %s (%s)", best.speedup,
-                                                results[1].label, cpu) }
+        entries[c.key] = knobs_of(best.knobs)
+        entries[c.key].note = string.format("%.2fx over the rule's %s (%s)", best.speedup,
+                                            results[1].label, cpu)
         io.write(string.format("  -> %s (%.2fx)\n", best.label, best.speedup))
     else
         entries[c.key] = nil

@@ -328,6 +328,24 @@ EOF
 check "avx512 wisdom isa=sse2: refused" test $? != 0
 check "avx512 wisdom isa=sse2: says why" grep -q 'target avx512 cannot use sse2' "$W/stderr"
 check "avx512 wisdom isa=sse2: nothing written" test ! -e "$W/k512bad"
+# A wisdom entry may stack rows: each unit runs for 3 output rows in turn.
+cat >"$W/wis/kernel_avx512_wisdom.lua" <<'EOF'
+return { ["9x11x40 k3x3 s1x1 r1x1 m1"] = { order = "pixel", P = 4, G = 1, rows = 3 } }
+EOF
+"$DWGEN" -o "$W/k512r" --modules "$W/wis" --target avx512 \
+    --layer 'in=9x11x40 k=3 s=1 pad=same m=1 act=relu6' >"$W/stderr" 2>&1
+k512r="$W/k512r/dwconv_f32_k3x3_s1x1_r1x1_same_m1__9x11x40_relu6__avx512.c"
+check "avx512 wisdom rows=3: passes of 3 rows" grep -q 'i0 += 3) {' "$k512r"
+check "avx512 wisdom rows=3: each unit loops over the pass" grep -q 'for (int i = i0; i < i1; i++) {' "$k512r"
+check "avx512 wisdom rows=3: the header says so" grep -q 'for 3 output rows' "$k512r"
+cat >"$W/wis/kernel_avx512_wisdom.lua" <<'EOF'
+return { ["9x11x40 k3x3 s1x1 r1x1 m1"] = { order = "pixel", P = 4, G = 1, rows = 0 } }
+EOF
+"$DWGEN" -o "$W/k512r0" --modules "$W/wis" --target avx512 \
+    --layer 'in=9x11x40 k=3 s=1 pad=same m=1 act=relu6' >"$W/stderr" 2>&1
+check "avx512 wisdom rows=0: refused" test $? != 0
+check "avx512 wisdom rows=0: says why" grep -q 'bad rows' "$W/stderr"
+check "avx512 wisdom rows=0: nothing written" test ! -e "$W/k512r0"
 check "kernel name: float bounds that %g would merge keep their digits" \
     test "$(list_kernel --layer 'in=9x9x1 k=1 s=1 pad=valid act=clamp:0.1000001:0.1000002')" \
     = dwconv_f32_k1x1_s1x1_r1x1_valid_m1__9x9x1_clamp0p1000001_0p1000002
@@ -392,6 +410,7 @@ if [ -f "$LIB" ]; then
     # run only where the CPU has AVX-512F; elsewhere their lookups miss.
     if grep -qw avx512f /proc/cpuinfo 2>/dev/null; then
         sets="$sets k512:dwgen_registry_generated: k512w:dwgen_registry_generated:"
+        sets="$sets k512r:dwgen_registry_generated:"
     fi
     for set in $sets; do
         dir=${set%%:*} rest=${set#*:}

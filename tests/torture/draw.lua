@@ -9,7 +9,10 @@
 --             with two --layer options per case: the shape-specialized and
 --             the configuration-specialized ("in=*x*x*") kernel;
 --   kernels/  (mode lua) the same kernels rendered directly through
---             gen/kernel_render.lua, plus kernels/registry.c.
+--             gen/kernel_render.lua, plus kernels/registry.c;
+--   wisdom/   (SIMD targets) kernel_TARGET_wisdom.lua: random loop-order
+--             knobs for half the shape-specialized kernels, which dwgen
+--             reads through --modules (mode lua: in place of the file).
 -- TARGET is the generator's target (c, the default, avx2 or avx512): dwgen's
 -- --target, or cfg.target in mode lua. For targets other than c, one draw
 -- in 4 has M = 1 and a multiple of 8 channels (the draws for c are as
@@ -152,6 +155,58 @@ for i = 1, n do
     cases[i] = draw()
 end
 
+-- SIMD targets: half the shape-specialized kernels take random loop-order
+-- knobs (kernel_simd_plan's A.knobs) from a wisdom file of this draw
+-- rather than the rule, so every order, block width, group, stacked rows
+-- and (avx512) avx2's vectors meet odd shapes and row ranges. Drawn after
+-- the cases, so a seed draws the same cases as before.
+local wisdom = {}
+if target ~= "c" then
+    local A = require("kernel_simd_plan")
+    local Isa = require("kernel_isa")
+    for _, c in ipairs(cases) do
+        if math.random(2) == 1 then
+            local isa = Isa.of(target)
+            local k = { order = pick({ "row", "tile", "pixel" }), G = math.random(2) }
+            if isa.also and math.random(4) == 1 then
+                k.isa = pick(isa.also)
+                isa = Isa.of(k.isa)
+            end
+            k.P = math.random(isa.P_max)
+            if k.order == "pixel" and math.random(3) == 1 then
+                k.NG = math.random(4)
+            end
+            if math.random(2) == 1 then
+                k.rows = math.random(2, 5)
+            end
+            wisdom[A.key(c)] = k
+        end
+    end
+end
+
+-- The wisdom file's text: a Lua table of the drawn knobs.
+local function wisdom_text()
+    local keys = {}
+    for key in pairs(wisdom) do
+        keys[#keys + 1] = key
+    end
+    table.sort(keys)
+    local out = { "-- Drawn by tests/torture/draw.lua " .. seed .. " " .. n .. ". Do not edit.",
+                  "return {" }
+    for _, key in ipairs(keys) do
+        local fields = {}
+        for _, name in ipairs({ "isa", "order", "P", "G", "NG", "rows" }) do
+            local v = wisdom[key][name]
+            if v ~= nil then
+                fields[#fields + 1] = name .. " = " .. (type(v) == "string" and '"' .. v .. '"' or v)
+            end
+        end
+        out[#out + 1] = string.format('    ["%s"] = { %s },', key, table.concat(fields, ", "))
+    end
+    out[#out + 1] = "}"
+    return table.concat(out, "\n") .. "\n"
+end
+
 -- cases.c
 local out = { "/* Drawn by tests/torture/draw.lua " .. seed .. " " .. n .. ". Do not edit. */",
               "#include \"torture.h\"", "",
@@ -166,12 +221,17 @@ out[#out + 1] = ""
 out[#out + 1] = "const size_t torture_case_count = " .. n .. ";"
 write(outdir .. "/cases.c", table.concat(out, "\n") .. "\n")
 
+if target ~= "c" then
+    os.execute("mkdir -p '" .. outdir .. "/wisdom'")
+    write(outdir .. "/wisdom/kernel_" .. target .. "_wisdom.lua", wisdom_text())
+end
+
 if mode == "dwgen" then
     -- One dwgen run for every kernel; the registry it writes lists them.
     local sh = { "#!/bin/sh", "# Drawn by tests/torture/draw.lua " .. seed .. " " .. n .. ".",
                  "# usage: dwgen.sh DWGEN OUTDIR", "exec \"$1\" -o \"$2\" --registry torture_registry \\" }
     if target ~= "c" then
-        sh[#sh + 1] = "    --target " .. target .. " \\"
+        sh[#sh + 1] = "    --target " .. target .. " --modules \"$2/../wisdom\" \\"
     end
     for _, c in ipairs(cases) do
         sh[#sh + 1] = "    --layer '" .. spec(c) .. "' \\"
@@ -181,6 +241,7 @@ if mode == "dwgen" then
     write(outdir .. "/dwgen.sh", table.concat(sh, "\n") .. "\n")
 else
     -- Without the dwgen binary: render the kernels here, and a registry.
+    package.loaded["kernel_" .. target .. "_wisdom"] = wisdom
     local K = require("kernel_render")
     local render = require("template_plain").new("templates")
     local entries, protos = {}, {}
