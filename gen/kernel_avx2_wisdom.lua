@@ -11,6 +11,8 @@
 --          whole super-tile sharing one input load)
 --   NG     pixel order only: channel groups of NG super-tiles (all when
 --          absent), so a block's input stays in L1 for wide layers
+--   rows   output rows per pass (1 when absent): each unit runs for the
+--          pass's rows in turn, so the input rows they share come from L1
 --   isa    in another target's file only: "avx2" writes that layer's
 --          kernel with this set's vectors, where they measured faster
 --          (kernel_isa.lua's `also`; then P, G and the rule are avx2's)

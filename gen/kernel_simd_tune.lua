@@ -100,13 +100,10 @@ local CANDIDATES = {
     },
 }
 
--- The knobs a wisdom entry may set, in the order the file lists them.
-local KNOBS = { "isa", "order", "P", "G", "NG", "rows" }
-
 -- The knobs of k alone (a candidate, a plan's knobs or a wisdom entry).
 local function knobs_of(k)
     local copy = {}
-    for _, key in ipairs(KNOBS) do
+    for _, key in ipairs(A.KNOBS) do
         copy[key] = k[key]
     end
     return copy
@@ -255,14 +252,7 @@ local function wisdom_text(entries)
         if e.note then
             out[#out + 1] = "    -- " .. e.note
         end
-        local fields = {}
-        for _, name in ipairs(KNOBS) do
-            local v = e[name]
-            if v ~= nil then
-                fields[#fields + 1] = name .. " = " .. (type(v) == "string" and '"' .. v .. '"' or v)
-            end
-        end
-        out[#out + 1] = string.format('    ["%s"] = { %s },', key, table.concat(fields, ", "))
+        out[#out + 1] = string.format('    ["%s"] = %s,', key, A.knobs_text(e))
     end
     out[#out + 1] = "}"
     return table.concat(out, "\n") .. "\n"

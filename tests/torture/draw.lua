@@ -193,15 +193,9 @@ local function wisdom_text()
     table.sort(keys)
     local out = { "-- Drawn by tests/torture/draw.lua " .. seed .. " " .. n .. ". Do not edit.",
                   "return {" }
+    local A = require("kernel_simd_plan")
     for _, key in ipairs(keys) do
-        local fields = {}
-        for _, name in ipairs({ "isa", "order", "P", "G", "NG", "rows" }) do
-            local v = wisdom[key][name]
-            if v ~= nil then
-                fields[#fields + 1] = name .. " = " .. (type(v) == "string" and '"' .. v .. '"' or v)
-            end
-        end
-        out[#out + 1] = string.format('    ["%s"] = { %s },', key, table.concat(fields, ", "))
+        out[#out + 1] = string.format('    ["%s"] = %s,', key, A.knobs_text(wisdom[key]))
     end
     out[#out + 1] = "}"
     return table.concat(out, "\n") .. "\n"
