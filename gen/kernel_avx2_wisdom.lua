@@ -4,7 +4,8 @@
 -- generated code stays deterministic while the choices come from
 -- measurements on a build machine. The key is kernel_simd_plan's A.key
 -- ("HxWxC kKHxKW sSHxSW rRHxRW mM"); the value overrides fields of the
--- default rule (A.default_knobs):
+-- default rule (A.default_knobs), except that NG and rows are the entry's
+-- alone (absent: none, whatever the rule would choose):
 --   order  "row" | "tile" | "pixel"   (see kernel_simd_plan.lua)
 --   P      output pixels per block along W (1..8)
 --   G      8-channel tiles per unit (M = 1: 1 or 2; M > 1: 1, or >1 for a

@@ -200,7 +200,8 @@ end
 -- the target's own, or one the target's CPUs also have (isa.also) when the
 -- wisdom entry names it (isa = "avx2": 256-bit vectors measured faster for
 -- this layer on an AVX-512 machine); the rule of that set then fills in
--- what the entry leaves out.
+-- what the entry leaves out of order, P and G (NG and rows are the
+-- entry's alone).
 function A.knobs(c, isa)
     local w = A.wisdom(isa)[A.key(c)]
     local uses = isa
@@ -216,6 +217,9 @@ function A.knobs(c, isa)
     local k = A.default_knobs(c, uses)
     local from = "rule"
     if w then
+        -- an entry is a measured choice: what it leaves out of order, P
+        -- and G is the rule's, but no NG and no stacked rows unless it says
+        k.NG, k.rows = nil, nil
         for key, v in pairs(w) do
             k[key] = v
         end
