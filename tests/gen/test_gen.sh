@@ -346,6 +346,18 @@ EOF
 check "avx512 wisdom rows=0: refused" test $? != 0
 check "avx512 wisdom rows=0: says why" grep -q 'bad rows' "$W/stderr"
 check "avx512 wisdom rows=0: nothing written" test ! -e "$W/k512r0"
+# The avx512 rule stacks rows of wide stride-1 layers; an entry that does
+# not say rows does not stack them.
+"$DWGEN" -o "$W/k512s" --target avx512 --layer 'in=40x40x16 k=3 s=1 pad=same' >"$W/stderr" 2>&1
+check "avx512 rule: a wide stride-1 layer stacks 4 rows" \
+    grep -q 'i0 += 4) {' "$W/k512s/dwconv_f32_k3x3_s1x1_r1x1_same_m1__40x40x16_none__avx512.c"
+cat >"$W/wis/kernel_avx512_wisdom.lua" <<'EOF'
+return { ["40x40x16 k3x3 s1x1 r1x1 m1"] = { order = "pixel", P = 4, G = 1 } }
+EOF
+"$DWGEN" -o "$W/k512u" --modules "$W/wis" --target avx512 --layer 'in=40x40x16 k=3 s=1 pad=same' \
+    >"$W/stderr" 2>&1
+check "avx512 wisdom without rows: no stacked rows" sh -c \
+    "! grep -q 'i0 +=' '$W/k512u/dwconv_f32_k3x3_s1x1_r1x1_same_m1__40x40x16_none__avx512.c'"
 check "kernel name: float bounds that %g would merge keep their digits" \
     test "$(list_kernel --layer 'in=9x9x1 k=1 s=1 pad=valid act=clamp:0.1000001:0.1000002')" \
     = dwconv_f32_k1x1_s1x1_r1x1_valid_m1__9x9x1_clamp0p1000001_0p1000002
