@@ -73,7 +73,7 @@ end
 A.KNOBS = { "isa", "order", "P", "G", "NG", "rows" }
 
 -- Knobs k as a wisdom file writes them: '{ order = "row", P = 8, G = 1 }'.
-function A.knobs_text(k)
+local function knobs_text(k)
     local fields = {}
     for _, name in ipairs(A.KNOBS) do
         local v = k[name]
@@ -83,6 +83,27 @@ function A.knobs_text(k)
         end
     end
     return "{ " .. table.concat(fields, ", ") .. " }"
+end
+
+-- The text of a wisdom file: head (its comment lines, each ending in a
+-- newline), then the entries { key = knobs } sorted by key, each after
+-- its comment when it has a note.
+function A.wisdom_source(head, entries)
+    local keys = {}
+    for key in pairs(entries) do
+        keys[#keys + 1] = key
+    end
+    table.sort(keys)
+    local out = { head .. "return {" }
+    for _, key in ipairs(keys) do
+        local e = entries[key]
+        if e.note then
+            out[#out + 1] = "    -- " .. e.note
+        end
+        out[#out + 1] = string.format('    ["%s"] = %s,', key, knobs_text(e))
+    end
+    out[#out + 1] = "}"
+    return table.concat(out, "\n") .. "\n"
 end
 
 -- The key of a configuration in the wisdom table (kernel_avx2_wisdom.lua).

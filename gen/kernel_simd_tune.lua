@@ -178,7 +178,7 @@ local function measure(c, n)
     Wisdom[c.key] = nil
     local rule = A.knobs(c.cfg, isa)
     local list = { knobs_of(rule) }
-    list[1].isa = nil
+    list[1].isa = nil -- the rule's isa is the target's own set (a table, not a name)
     for _, k in ipairs(CANDIDATES[isa.name]) do
         if label(k) ~= label(list[1]) then
             list[#list + 1] = k
@@ -238,26 +238,6 @@ local function cpu_model()
     return model
 end
 
--- The wisdom file's text for entries { key = { order, P, G, note } }.
-local function wisdom_text(entries)
-    local head = read(opt.out):match("^(.-\n)return {") or "return {"
-    local keys = {}
-    for key in pairs(entries) do
-        keys[#keys + 1] = key
-    end
-    table.sort(keys)
-    local out = { head:gsub("return {$", "") .. "return {" }
-    for _, key in ipairs(keys) do
-        local e = entries[key]
-        if e.note then
-            out[#out + 1] = "    -- " .. e.note
-        end
-        out[#out + 1] = string.format('    ["%s"] = %s,', key, A.knobs_text(e))
-    end
-    out[#out + 1] = "}"
-    return table.concat(out, "\n") .. "\n"
-end
-
 -- The entries already in the wisdom file, with their comments.
 local entries = {}
 local notes, last = {}, nil
@@ -297,5 +277,6 @@ for n, c in ipairs(configurations()) do
         entries[c.key] = nil
     end
 end
-write(opt.out, wisdom_text(entries))
+-- the file's head comment kept, the entries rewritten
+write(opt.out, A.wisdom_source(read(opt.out):match("^(.-\n)return {") or "", entries))
 io.write("wrote " .. opt.out .. "\n")

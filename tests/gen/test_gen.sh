@@ -308,41 +308,34 @@ check "avx512 kernel: enables AVX-512F on the function" \
 check "avx512 kernel: 40 channels end in a masked tail of 8" \
     grep -q '_mm512_mask_storeu_ps(.*mask8' "$k512"
 check "avx512 kernel: weights packed 64-byte aligned" grep -q '((uintptr_t)dst & 63)' "$k512"
-# A wisdom entry of the avx512 target may choose avx2's vectors for a layer.
+# dwgen --target avx512 into $W/OUT for one layer, with an avx512 wisdom
+# file that holds only ENTRY (its status is dwgen's):
+#   with_wisdom OUT 'ENTRY' LAYER
 mkdir -p "$W/wis"
-cat >"$W/wis/kernel_avx512_wisdom.lua" <<'EOF'
-return { ["9x11x40 k3x3 s1x1 r1x1 m1"] = { isa = "avx2", order = "row", P = 5, G = 1 } }
-EOF
-"$DWGEN" -o "$W/k512w" --modules "$W/wis" --target avx512 \
-    --layer 'in=9x11x40 k=3 s=1 pad=same m=1 act=relu6' >"$W/stderr" 2>&1
-k512w="$W/k512w/dwconv_f32_k3x3_s1x1_r1x1_same_m1__9x11x40_relu6__avx512.c"
+with_wisdom() {
+    printf 'return { %s }\n' "$2" >"$W/wis/kernel_avx512_wisdom.lua"
+    "$DWGEN" -o "$W/$1" --modules "$W/wis" --target avx512 --layer "$3" >"$W/stderr" 2>&1
+}
+LAYER_9x11='in=9x11x40 k=3 s=1 pad=same m=1 act=relu6'
+KERNEL_9x11=dwconv_f32_k3x3_s1x1_r1x1_same_m1__9x11x40_relu6__avx512.c
+# A wisdom entry of the avx512 target may choose avx2's vectors for a layer.
+with_wisdom k512w '["9x11x40 k3x3 s1x1 r1x1 m1"] = { isa = "avx2", order = "row", P = 5, G = 1 }' "$LAYER_9x11"
+k512w="$W/k512w/$KERNEL_9x11"
 check "avx512 wisdom isa=avx2: generated under the avx512 name" test -f "$k512w"
 check "avx512 wisdom isa=avx2: 256-bit code" grep -q '__attribute__((target("avx2,fma")))' "$k512w"
 check "avx512 wisdom isa=avx2: no 512-bit code" sh -c "! grep -q _mm512_ '$k512w'"
 check "avx512 wisdom isa=avx2: the header says why" grep -q 'measured faster for this' "$k512w"
-cat >"$W/wis/kernel_avx512_wisdom.lua" <<'EOF'
-return { ["9x11x40 k3x3 s1x1 r1x1 m1"] = { isa = "sse2", order = "row", P = 5, G = 1 } }
-EOF
-"$DWGEN" -o "$W/k512bad" --modules "$W/wis" --target avx512 \
-    --layer 'in=9x11x40 k=3 s=1 pad=same m=1 act=relu6' >"$W/stderr" 2>&1
+with_wisdom k512bad '["9x11x40 k3x3 s1x1 r1x1 m1"] = { isa = "sse2", order = "row", P = 5, G = 1 }' "$LAYER_9x11"
 check "avx512 wisdom isa=sse2: refused" test $? != 0
 check "avx512 wisdom isa=sse2: says why" grep -q 'target avx512 cannot use sse2' "$W/stderr"
 check "avx512 wisdom isa=sse2: nothing written" test ! -e "$W/k512bad"
 # A wisdom entry may stack rows: each unit runs for 3 output rows in turn.
-cat >"$W/wis/kernel_avx512_wisdom.lua" <<'EOF'
-return { ["9x11x40 k3x3 s1x1 r1x1 m1"] = { order = "pixel", P = 4, G = 1, rows = 3 } }
-EOF
-"$DWGEN" -o "$W/k512r" --modules "$W/wis" --target avx512 \
-    --layer 'in=9x11x40 k=3 s=1 pad=same m=1 act=relu6' >"$W/stderr" 2>&1
-k512r="$W/k512r/dwconv_f32_k3x3_s1x1_r1x1_same_m1__9x11x40_relu6__avx512.c"
+with_wisdom k512r '["9x11x40 k3x3 s1x1 r1x1 m1"] = { order = "pixel", P = 4, G = 1, rows = 3 }' "$LAYER_9x11"
+k512r="$W/k512r/$KERNEL_9x11"
 check "avx512 wisdom rows=3: passes of 3 rows" grep -q 'i0 += 3) {' "$k512r"
 check "avx512 wisdom rows=3: each unit loops over the pass" grep -q 'for (int i = i0; i < i1; i++) {' "$k512r"
 check "avx512 wisdom rows=3: the header says so" grep -q 'for 3 output rows' "$k512r"
-cat >"$W/wis/kernel_avx512_wisdom.lua" <<'EOF'
-return { ["9x11x40 k3x3 s1x1 r1x1 m1"] = { order = "pixel", P = 4, G = 1, rows = 0 } }
-EOF
-"$DWGEN" -o "$W/k512r0" --modules "$W/wis" --target avx512 \
-    --layer 'in=9x11x40 k=3 s=1 pad=same m=1 act=relu6' >"$W/stderr" 2>&1
+with_wisdom k512r0 '["9x11x40 k3x3 s1x1 r1x1 m1"] = { order = "pixel", P = 4, G = 1, rows = 0 }' "$LAYER_9x11"
 check "avx512 wisdom rows=0: refused" test $? != 0
 check "avx512 wisdom rows=0: says why" grep -q 'bad rows' "$W/stderr"
 check "avx512 wisdom rows=0: nothing written" test ! -e "$W/k512r0"
@@ -351,13 +344,11 @@ check "avx512 wisdom rows=0: nothing written" test ! -e "$W/k512r0"
 "$DWGEN" -o "$W/k512s" --target avx512 --layer 'in=40x40x16 k=3 s=1 pad=same' >"$W/stderr" 2>&1
 check "avx512 rule: a wide stride-1 layer stacks 4 rows" \
     grep -q 'i0 += 4) {' "$W/k512s/dwconv_f32_k3x3_s1x1_r1x1_same_m1__40x40x16_none__avx512.c"
-cat >"$W/wis/kernel_avx512_wisdom.lua" <<'EOF'
-return { ["40x40x16 k3x3 s1x1 r1x1 m1"] = { order = "pixel", P = 4, G = 1 } }
-EOF
-"$DWGEN" -o "$W/k512u" --modules "$W/wis" --target avx512 --layer 'in=40x40x16 k=3 s=1 pad=same' \
-    >"$W/stderr" 2>&1
-check "avx512 wisdom without rows: no stacked rows" sh -c \
-    "! grep -q 'i0 +=' '$W/k512u/dwconv_f32_k3x3_s1x1_r1x1_same_m1__40x40x16_none__avx512.c'"
+with_wisdom k512u '["40x40x16 k3x3 s1x1 r1x1 m1"] = { order = "pixel", P = 4, G = 1 }' \
+    'in=40x40x16 k=3 s=1 pad=same'
+k512u="$W/k512u/dwconv_f32_k3x3_s1x1_r1x1_same_m1__40x40x16_none__avx512.c"
+check "avx512 wisdom without rows: generated" test -f "$k512u"
+check "avx512 wisdom without rows: no stacked rows" sh -c "! grep -q 'i0 +=' '$k512u'"
 check "kernel name: float bounds that %g would merge keep their digits" \
     test "$(list_kernel --layer 'in=9x9x1 k=1 s=1 pad=valid act=clamp:0.1000001:0.1000002')" \
     = dwconv_f32_k1x1_s1x1_r1x1_valid_m1__9x9x1_clamp0p1000001_0p1000002

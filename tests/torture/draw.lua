@@ -182,23 +182,9 @@ if target ~= "c" then
             wisdom[A.key(c)] = k
         end
     end
-end
-
--- The wisdom file's text: a Lua table of the drawn knobs.
-local function wisdom_text()
-    local keys = {}
-    for key in pairs(wisdom) do
-        keys[#keys + 1] = key
-    end
-    table.sort(keys)
-    local out = { "-- Drawn by tests/torture/draw.lua " .. seed .. " " .. n .. ". Do not edit.",
-                  "return {" }
-    local A = require("kernel_simd_plan")
-    for _, key in ipairs(keys) do
-        out[#out + 1] = string.format('    ["%s"] = %s,', key, A.knobs_text(wisdom[key]))
-    end
-    out[#out + 1] = "}"
-    return table.concat(out, "\n") .. "\n"
+    os.execute("mkdir -p '" .. outdir .. "/wisdom'")
+    write(outdir .. "/wisdom/kernel_" .. target .. "_wisdom.lua", A.wisdom_source(
+          "-- Drawn by tests/torture/draw.lua " .. seed .. " " .. n .. ". Do not edit.\n", wisdom))
 end
 
 -- cases.c
@@ -214,11 +200,6 @@ out[#out + 1] = "};"
 out[#out + 1] = ""
 out[#out + 1] = "const size_t torture_case_count = " .. n .. ";"
 write(outdir .. "/cases.c", table.concat(out, "\n") .. "\n")
-
-if target ~= "c" then
-    os.execute("mkdir -p '" .. outdir .. "/wisdom'")
-    write(outdir .. "/wisdom/kernel_" .. target .. "_wisdom.lua", wisdom_text())
-end
 
 if mode == "dwgen" then
     -- One dwgen run for every kernel; the registry it writes lists them.
